@@ -1,0 +1,86 @@
+// Package importer reads agency snapshots (folder or .zip with manifest.json, or bare CSV/XLSX/JSONL
+// files), validates and normalises their rows, archives accepted snapshots and builds index generations.
+package importer
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gongshi/gongshi/index"
+)
+
+// ManifestName is the file name of a snapshot's manifest.
+const ManifestName = "manifest.json"
+
+// Kind of a snapshot: a full snapshot replaces all records of the types it carries;
+// a delta adds, changes or (with a "deleted" file) removes records.
+const (
+	KindFull  = "full"
+	KindDelta = "delta"
+)
+
+// Manifest describes a snapshot.
+type Manifest struct {
+	Publisher    string         `json:"publisher"`
+	SnapshotDate string         `json:"snapshot_date"` // YYYY-MM-DD
+	Kind         string         `json:"kind"`          // full | delta
+	Files        []ManifestFile `json:"files"`
+	// AcceptedCheckFailures lists codes known to fail the GB 32100 check digit although they are
+	// real (early pilot codes); rows with these codes import without a warning.
+	AcceptedCheckFailures []string `json:"accepted_check_failures,omitempty"`
+}
+
+// ManifestFile is one file of a snapshot.
+type ManifestFile struct {
+	Path   string           `json:"path"`
+	Type   index.RecordType `json:"type"`
+	SHA256 string           `json:"sha256"`
+	Rows   int              `json:"rows"`             // data rows, header excluded
+	Format string           `json:"format,omitempty"` // csv | xlsx | jsonl; default from the extension
+}
+
+// ReadManifest decodes and checks a manifest.
+func ReadManifest(r io.Reader) (*Manifest, error) {
+	var m Manifest
+	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("manifest.json: %w", err)
+	}
+	return &m, m.Check()
+}
+
+// Check reports the first problem with a manifest.
+func (m *Manifest) Check() error {
+	if m.Publisher == "" {
+		return fmt.Errorf("manifest.json: publisher is empty")
+	}
+	if _, err := time.Parse(time.DateOnly, m.SnapshotDate); err != nil {
+		return fmt.Errorf("manifest.json: snapshot_date %q is not YYYY-MM-DD", m.SnapshotDate)
+	}
+	if m.Kind != KindFull && m.Kind != KindDelta {
+		return fmt.Errorf("manifest.json: kind %q must be full or delta", m.Kind)
+	}
+	if len(m.Files) == 0 {
+		return fmt.Errorf("manifest.json: files is empty")
+	}
+	seen := map[string]bool{}
+	for i, f := range m.Files {
+		if !f.Type.Valid() {
+			return fmt.Errorf("manifest.json: files[%d]: unknown type %q", i, f.Type)
+		}
+		if f.Path == "" || seen[f.Path] {
+			return fmt.Errorf("manifest.json: files[%d]: path %q empty or repeated", i, f.Path)
+		}
+		if !filepath.IsLocal(f.Path) || strings.Contains(f.Path, `\`) {
+			return fmt.Errorf("manifest.json: files[%d]: path %q must stay inside the snapshot", i, f.Path)
+		}
+		seen[f.Path] = true
+	}
+	return nil
+}
+

@@ -1,0 +1,93 @@
+// Package fold normalises Chinese names and queries the same way on both sides of the index:
+// full-width → half-width, traditional → simplified (OpenCC TSCharacters table), lower-case Latin,
+// and collapsed white space. Each step is exported so it can be tested alone.
+package fold
+
+import (
+	"bufio"
+	_ "embed"
+	"strings"
+	"sync"
+	"unicode"
+
+	"golang.org/x/text/width"
+)
+
+//go:embed TSCharacters.txt
+var tsTable string
+
+var (
+	t2sOnce sync.Once
+	t2s     map[rune]rune
+)
+
+func loadT2S() {
+	t2s = make(map[rune]rune, 4200)
+	sc := bufio.NewScanner(strings.NewReader(tsTable))
+	for sc.Scan() {
+		trad, simp, ok := strings.Cut(sc.Text(), "\t")
+		if !ok {
+			continue
+		}
+		tr := []rune(trad)
+		// The first candidate is the usual simplified form; others are rarer alternatives.
+		sr := []rune(strings.Fields(simp)[0])
+		if len(tr) == 1 && len(sr) == 1 && tr[0] != sr[0] {
+			t2s[tr[0]] = sr[0]
+		}
+	}
+}
+
+// Width maps full-width Latin letters, digits and punctuation to their half-width forms
+// (（）→(), Ａ→A, １→1) and the ideographic space to a space.
+func Width(s string) string {
+	s = width.Fold.String(s)
+	return strings.ReplaceAll(s, "\u3000", " ")
+}
+
+// Simplified maps traditional characters to simplified ones, one character at a time.
+func Simplified(s string) string {
+	t2sOnce.Do(loadT2S)
+	return strings.Map(func(r rune) rune {
+		if r < 0x3400 {
+			return r
+		}
+		if s, ok := t2s[r]; ok {
+			return s
+		}
+		return r
+	}, s)
+}
+
+// Lower lower-cases letters and collapses runs of white space into one space, trimmed.
+func Lower(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// Fold applies Width, Simplified and Lower: the canonical form of any name or query.
+func Fold(s string) string { return Lower(Simplified(Width(s))) }
+
+// Key is Fold without any white space: two names with the same Key are the same name
+// ("华为技术 有限公司（福建）" and "華為技術有限公司(福建)").
+func Key(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, Fold(s))
+}

@@ -1,0 +1,156 @@
+// Package uscc validates and normalises China's unified social credit code
+// (统一社会信用代码, GB 32100-2015) and the older identifiers users still type:
+// the 15-digit registration number (注册号) and the 9-character organisation code.
+package uscc
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/text/width"
+)
+
+// Alphabet holds the 31 characters a USCC may contain; a character's value is its index.
+const Alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+var weights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+// Kind says which identifier a normalised string looks like.
+type Kind int
+
+const (
+	KindNone    Kind = iota
+	KindUSCC         // 18 characters
+	KindRegNo        // 15-digit 注册号
+	KindOrgCode      // 9-character 组织机构代码, stored without hyphen
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindUSCC:
+		return "uscc"
+	case KindRegNo:
+		return "reg_no"
+	case KindOrgCode:
+		return "org_code"
+	}
+	return "none"
+}
+
+// Normalize folds full-width characters, upper-cases, and removes spaces and hyphens,
+// the way real agency files and users spell codes ("９１３５…", "91350200-776049653a").
+func Normalize(s string) string {
+	s = width.Fold.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == ' ' || r == '-' || r == '\t' || r == '\u00a0' || r == '\u3000' || r == '—' || r == '_':
+			continue
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Classify reports which kind of identifier the already-normalised s has the shape of.
+func Classify(s string) Kind {
+	switch {
+	case len(s) == 18 && inAlphabet(s):
+		return KindUSCC
+	case len(s) == 15 && allDigits(s):
+		return KindRegNo
+	case len(s) == 9 && isOrgCodeShape(s):
+		return KindOrgCode
+	}
+	return KindNone
+}
+
+// ErrShape is returned for input that is not 18 characters of the USCC alphabet.
+var ErrShape = errors.New("not a unified social credit code: need 18 characters of 0-9 and A-Y without I, O, S, V, Z")
+
+// CheckDigitError says a code has the right shape but a wrong check character.
+type CheckDigitError struct {
+	Code string // as given (normalised)
+	Want byte   // the check character the first 17 characters require
+}
+
+func (e *CheckDigitError) Error() string {
+	return fmt.Sprintf("check character of %s is %c, valid would be %c", e.Code, e.Code[17], e.Want)
+}
+
+// Suggestion is the full code with the valid check character.
+func (e *CheckDigitError) Suggestion() string { return e.Code[:17] + string(e.Want) }
+
+// CheckChar computes the check character for the first 17 characters of a code.
+func CheckChar(first17 string) (byte, error) {
+	if len(first17) != 17 || !inAlphabet(first17) {
+		return 0, ErrShape
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		sum += strings.IndexByte(Alphabet, first17[i]) * weights[i]
+	}
+	return Alphabet[(31-sum%31)%31], nil
+}
+
+// Validate checks a normalised code; it returns ErrShape or a *CheckDigitError.
+func Validate(code string) error {
+	if len(code) != 18 || !inAlphabet(code) {
+		return ErrShape
+	}
+	want, _ := CheckChar(code[:17])
+	if code[17] != want {
+		return &CheckDigitError{Code: code, Want: want}
+	}
+	return nil
+}
+
+// Region returns the six-digit region part (positions 3–8) of a USCC, or "" if it is not digits.
+func Region(code string) string {
+	if len(code) != 18 || !allDigits(code[2:8]) {
+		return ""
+	}
+	return code[2:8]
+}
+
+// OrgCode returns the embedded organisation code (positions 9–17) of a USCC.
+func OrgCode(code string) string {
+	if len(code) != 18 {
+		return ""
+	}
+	return code[8:17]
+}
+
+func inAlphabet(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(Alphabet, s[i]) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return len(s) > 0
+}
+
+func isOrgCodeShape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	// At least one digit: a 9-letter word is a name fragment, not a code.
+	return strings.ContainsAny(s, "0123456789")
+}

@@ -1,0 +1,96 @@
+package uscc
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	for _, code := range []string{"91350200776049653A", "91430111MA4L41YT1U", "9135021359498494XQ"} {
+		if err := Validate(code); err != nil {
+			t.Errorf("Validate(%s) = %v, want nil", code, err)
+		}
+	}
+	for _, tc := range []struct {
+		code string
+		want byte
+	}{
+		{"91350200776049653B", 'A'},
+		{"91430111MA4L41YT10", 'U'},
+		{"9135021359498494X0", 'Q'},
+	} {
+		err := Validate(tc.code)
+		var cd *CheckDigitError
+		if !errors.As(err, &cd) {
+			t.Fatalf("Validate(%s) = %v, want CheckDigitError", tc.code, err)
+		}
+		if cd.Want != tc.want {
+			t.Errorf("Validate(%s) suggests %c, want %c", tc.code, cd.Want, tc.want)
+		}
+		if Validate(cd.Suggestion()) != nil {
+			t.Errorf("suggestion %s does not validate", cd.Suggestion())
+		}
+	}
+	for _, bad := range []string{"", "123", "91350200776049653", "9135020077604965IA", "91350200776049653AA"} {
+		if err := Validate(bad); !errors.Is(err, ErrShape) {
+			t.Errorf("Validate(%q) = %v, want ErrShape", bad, err)
+		}
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	for in, want := range map[string]string{
+		"９１３５０２００７７６０４９６５３Ａ": "91350200776049653A",
+		"91350200776049653a":      "91350200776049653A",
+		" 9135 0200-7760 49653A ": "91350200776049653A",
+		"77604965-3":              "776049653",
+	} {
+		if got := Normalize(in); got != want {
+			t.Errorf("Normalize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for in, want := range map[string]Kind{
+		"91350200776049653A": KindUSCC,
+		"350200100012345":    KindRegNo,
+		"776049653":          KindOrgCode,
+		"MA4L41YT1":          KindOrgCode,
+		"ABCDEFGHJ":          KindNone,
+		"华为":                 KindNone,
+		"9135020077604965":   KindNone,
+	} {
+		if got := Classify(in); got != want {
+			t.Errorf("Classify(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestRegionAndOrgCode(t *testing.T) {
+	if got := Region("91350200776049653A"); got != "350200" {
+		t.Errorf("Region = %q", got)
+	}
+	if got := OrgCode("91350200776049653A"); got != "776049653" {
+		t.Errorf("OrgCode = %q", got)
+	}
+}
+
+func FuzzValidate(f *testing.F) {
+	for _, s := range []string{"91350200776049653A", "９１３５", "91430111ma4l41yt1u", "", "\xff\xfe"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := Normalize(s)
+		err := Validate(n)
+		var cd *CheckDigitError
+		if errors.As(err, &cd) {
+			if Validate(cd.Suggestion()) != nil {
+				t.Fatalf("suggestion %q for %q does not validate", cd.Suggestion(), s)
+			}
+		}
+		if err == nil && Classify(n) != KindUSCC {
+			t.Fatalf("valid code %q not classified as USCC", n)
+		}
+	})
+}
