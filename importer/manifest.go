@@ -83,4 +83,3 @@ func (m *Manifest) Check() error {
 	}
 	return nil
 }
-

@@ -54,11 +54,11 @@ func (t RecordType) IsList() bool { return t == TypeAbnormal || t == TypeBlackli
 
 // Entity is a market entity as published: its registration and derived search facts.
 type Entity struct {
-	Code         string            `json:"code"`           // normalised USCC (or the only code it has)
-	Name         string            `json:"name"`           // as published
-	Status       string            `json:"status"`         // 登记状态
-	EntityType   string            `json:"entity_type"`    // 类型
-	Region       string            `json:"region"`         // six-digit region code from the USCC
+	Code         string            `json:"code"`        // normalised USCC (or the only code it has)
+	Name         string            `json:"name"`        // as published
+	Status       string            `json:"status"`      // 登记状态
+	EntityType   string            `json:"entity_type"` // 类型
+	Region       string            `json:"region"`      // six-digit region code from the USCC
 	RegNo        string            `json:"reg_no,omitempty"`
 	OrgCode      string            `json:"org_code,omitempty"`
 	FormerNames  []string          `json:"former_names,omitempty"`
