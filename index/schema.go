@@ -6,11 +6,11 @@ import (
 	"github.com/gongshi/gongshi/index/fold"
 )
 
-// FieldKind says how a column is validated and normalised.
-type FieldKind int
+// ValueKind says how a column is validated and normalised.
+type ValueKind int
 
 const (
-	KindText  FieldKind = iota
+	KindText  ValueKind = iota
 	KindCode            // USCC / 注册号 / 组织机构代码: width-folded, upper-case, no spaces
 	KindDate            // YYYY-MM-DD after normalisation
 	KindMoney           // decimal number (万元)
@@ -24,7 +24,7 @@ type Field struct {
 	Key      string
 	Label    string
 	Aliases  []string
-	Kind     FieldKind
+	Kind     ValueKind
 	Required bool
 }
 

@@ -1,0 +1,67 @@
+package importer
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+
+	"github.com/gongshi/gongshi/index"
+)
+
+// Correction is a reviewer's decision that changes a published record: revoke it (or hide it
+// after credit repair), or correct some of its fields.
+type Correction struct {
+	RecordID string
+	Revoke   bool              // the record is no longer public
+	Fields   map[string]string // corrected values by canonical key
+	Note     string            // shown with the record (e.g. 无法确认)
+	Reason   string            // 撤销 / 更正 / 信用修复
+}
+
+// Corrections supplies the portal's decisions to every generation build. The importer defines
+// this interface so that it never depends on the portal.
+type Corrections interface {
+	All(ctx context.Context) ([]Correction, error)
+}
+
+// applyCorrections applies every decision to the new generation's document store.
+func applyCorrections(ctx context.Context, docs *index.DocStore, src Corrections) error {
+	cs, err := src.All(ctx)
+	if err != nil || len(cs) == 0 {
+		return err
+	}
+	w, err := docs.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if err := ApplyCorrection(ctx, docs, w, c); err != nil {
+			w.Rollback()
+			return err
+		}
+	}
+	return w.Commit()
+}
+
+// ApplyCorrection applies one decision through an open writer. A record the store does not
+// have (any more) is skipped: the decision stays on file for the next build that brings it.
+func ApplyCorrection(ctx context.Context, docs *index.DocStore, w *index.DocWriter, c Correction) error {
+	if c.Revoke {
+		return w.DeleteRecord(c.RecordID)
+	}
+	var b []byte
+	err := w.Tx().QueryRowContext(ctx, `SELECT doc FROM records WHERE id = ?`, c.RecordID).Scan(&b)
+	if err != nil {
+		return nil
+	}
+	var r index.Record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return err
+	}
+	r.Fields = maps.Clone(r.Fields)
+	maps.Copy(r.Fields, c.Fields)
+	if c.Note != "" {
+		r.Fields["correction_note"] = c.Note
+	}
+	return w.PutRecord(&r)
+}

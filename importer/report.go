@@ -1,0 +1,166 @@
+package importer
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Issue is one problem with one row (or file). Reasons are in Chinese for the agency staff who
+// fix their files; Code is a stable English key for machines.
+type Issue struct {
+	File     string `json:"file"`
+	Line     int    `json:"line,omitempty"`
+	Field    string `json:"field,omitempty"` // Chinese column label
+	Code     string `json:"code"`
+	Reason   string `json:"reason"`
+	Value    string `json:"value,omitempty"`
+	Severity string `json:"severity"` // error (row rejected), withheld (not published by rule), duplicate, warning
+}
+
+// FileReport counts what happened to one file's rows.
+type FileReport struct {
+	Path           string   `json:"path"`
+	Type           string   `json:"type"`
+	Format         string   `json:"format"`
+	Encoding       string   `json:"encoding,omitempty"`
+	Rows           int      `json:"rows"`
+	Accepted       int      `json:"accepted"`
+	Rejected       int      `json:"rejected"`
+	Withheld       int      `json:"withheld"`
+	Duplicates     int      `json:"duplicates"`
+	Warnings       int      `json:"warnings"`
+	UnknownHeaders []string `json:"unknown_headers,omitempty"`
+}
+
+// Report is the import report: a JSON file in the data folder and a summary on the terminal.
+type Report struct {
+	Snapshot      string       `json:"snapshot"`
+	Path          string       `json:"path"`
+	Publisher     string       `json:"publisher"`
+	SnapshotDate  string       `json:"snapshot_date"`
+	Kind          string       `json:"kind"`
+	Started       time.Time    `json:"started"`
+	Seconds       float64      `json:"seconds"`
+	RowsPerSecond float64      `json:"rows_per_second"`
+	Files         []FileReport `json:"files"`
+	Issues        []Issue      `json:"issues"`
+	// IssuesOmitted counts issues beyond the per-file cap; the counts in Files stay exact.
+	IssuesOmitted int    `json:"issues_omitted,omitempty"`
+	Refused       bool   `json:"refused"`
+	RefusedReason string `json:"refused_reason,omitempty"`
+	Generation    string `json:"generation,omitempty"`
+}
+
+// maxIssuesPerFile keeps a report of a very bad file readable and bounded.
+const maxIssuesPerFile = 5000
+
+func (r *Report) add(fr *FileReport, is Issue, listed *int) {
+	switch is.Severity {
+	case "error":
+		fr.Rejected++
+	case "withheld":
+		fr.Withheld++
+	case "duplicate":
+		fr.Duplicates++
+	case "warning":
+		fr.Warnings++
+	}
+	if *listed >= maxIssuesPerFile {
+		r.IssuesOmitted++
+		return
+	}
+	*listed++
+	if len(is.Value) > 200 {
+		is.Value = is.Value[:200] + "…"
+	}
+	r.Issues = append(r.Issues, is)
+}
+
+// Totals sums the file counts.
+func (r *Report) Totals() FileReport {
+	var t FileReport
+	for _, f := range r.Files {
+		t.Rows += f.Rows
+		t.Accepted += f.Accepted
+		t.Rejected += f.Rejected
+		t.Withheld += f.Withheld
+		t.Duplicates += f.Duplicates
+		t.Warnings += f.Warnings
+	}
+	return t
+}
+
+// RejectedShare is the share of rows rejected as malformed.
+func (r *Report) RejectedShare() float64 {
+	t := r.Totals()
+	if t.Rows == 0 {
+		return 0
+	}
+	return float64(t.Rejected) / float64(t.Rows)
+}
+
+// WriteJSON writes the full report.
+func (r *Report) WriteJSON(path string) error { return writeJSON(path, r) }
+
+// Summary prints the human summary: counts per file and the most common reasons with examples.
+func (r *Report) Summary(w io.Writer) {
+	fmt.Fprintf(w, "snapshot %s (%s, %s, %s)\n", r.Snapshot, r.Publisher, r.SnapshotDate, r.Kind)
+	fmt.Fprintf(w, "  %-24s %-16s %9s %9s %9s %9s %9s %9s\n", "file", "type", "rows", "accepted", "rejected", "withheld", "duplicate", "warnings")
+	for _, f := range r.Files {
+		fmt.Fprintf(w, "  %-24s %-16s %9d %9d %9d %9d %9d %9d\n", f.Path, f.Type, f.Rows, f.Accepted, f.Rejected, f.Withheld, f.Duplicates, f.Warnings)
+		if len(f.UnknownHeaders) > 0 {
+			fmt.Fprintf(w, "    ignored columns: %s\n", strings.Join(f.UnknownHeaders, ", "))
+		}
+	}
+	t := r.Totals()
+	fmt.Fprintf(w, "  %-24s %-16s %9d %9d %9d %9d %9d %9d\n", "total", "", t.Rows, t.Accepted, t.Rejected, t.Withheld, t.Duplicates, t.Warnings)
+	type group struct {
+		n       int
+		example Issue
+	}
+	groups := map[string]*group{}
+	for _, is := range r.Issues {
+		k := is.Severity + "\x00" + is.Code + "\x00" + is.Field
+		if groups[k] == nil {
+			groups[k] = &group{example: is}
+		}
+		groups[k].n++
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return groups[keys[i]].n > groups[keys[j]].n || groups[keys[i]].n == groups[keys[j]].n && keys[i] < keys[j] })
+	if len(keys) > 0 {
+		fmt.Fprintln(w, "  issues (count, kind, e.g.):")
+	}
+	for _, k := range keys {
+		g := groups[k]
+		fmt.Fprintf(w, "    %6d  %-9s %s:%d %s %s\n", g.n, g.example.Severity, g.example.File, g.example.Line, g.example.Field, g.example.Reason)
+	}
+	if r.IssuesOmitted > 0 {
+		fmt.Fprintf(w, "    (%d more issues not listed; the counts above are exact)\n", r.IssuesOmitted)
+	}
+	if r.Refused {
+		fmt.Fprintf(w, "REFUSED: %s\n", r.RefusedReason)
+	} else if r.Generation != "" {
+		fmt.Fprintf(w, "imported into generation %s in %.1fs (%.0f rows/s)\n", r.Generation, r.Seconds, r.RowsPerSecond)
+	}
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,266 @@
+package importer
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/index/uscc"
+)
+
+// converter turns the rows of one file into entities or records, reporting every problem.
+type converter struct {
+	file        string
+	schema      *index.Schema
+	cols        []string // canonical key of each column, "" if unknown
+	policy      Policy
+	source      index.Source
+	acceptedBad map[string]bool // codes the snapshot marks as known check-digit failures
+	acceptBad   bool            // operator accepts all check-digit failures (with a warning)
+}
+
+// verdict of one row.
+type verdict int
+
+const (
+	accepted verdict = iota
+	rejected
+	withheld
+)
+
+// newConverter resolves the headers; a missing required column refuses the whole file.
+func newConverter(file string, t index.RecordType, header []string) (*converter, []string, error) {
+	s := index.SchemaOf(t)
+	c := &converter{file: file, schema: s, cols: make([]string, len(header))}
+	have := map[string]bool{}
+	var unknown []string
+	for i, h := range header {
+		k := s.Resolve(h)
+		if k != "" && have[k] {
+			k = "" // a repeated column: the first one wins
+		}
+		c.cols[i] = k
+		if k == "" {
+			if strings.TrimSpace(h) != "" {
+				unknown = append(unknown, h)
+			}
+			continue
+		}
+		have[k] = true
+	}
+	var missing []string
+	for _, f := range s.Fields {
+		if f.Required && !have[f.Key] {
+			missing = append(missing, f.Label)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, unknown, fmt.Errorf("%s: required columns missing for type %s: %s (headers found: %s)",
+			file, t, strings.Join(missing, "、"), strings.Join(header, ","))
+	}
+	return c, unknown, nil
+}
+
+func (c *converter) issue(line int, f *index.Field, code, reason, value, severity string) Issue {
+	is := Issue{File: c.file, Line: line, Code: code, Reason: reason, Value: MaskIDNumbers(value), Severity: severity}
+	if f != nil {
+		is.Field = f.Label
+	}
+	return is
+}
+
+// convert validates and normalises one row. It returns the entity or the record (one of them),
+// the issues found, and the verdict.
+func (c *converter) convert(line int, values []string) (*index.Entity, *index.Record, []Issue, verdict) {
+	fields := make(map[string]string, len(c.schema.Fields))
+	var issues []Issue
+	bad := false
+	for i, key := range c.cols {
+		if key == "" || i >= len(values) {
+			continue
+		}
+		f := c.schema.Field(key)
+		raw := values[i]
+		v, err := normaliseValue(f.Kind, raw)
+		if err != nil {
+			issues = append(issues, c.issue(line, f, "invalid_"+kindName(f.Kind), fmt.Sprintf("%s格式错误：%v", f.Label, err), raw, "error"))
+			bad = true
+			continue
+		}
+		if v != "" {
+			fields[key] = v
+		}
+	}
+	for _, f := range c.schema.Fields {
+		if f.Required && fields[f.Key] == "" && !hasIssueFor(issues, f.Label) {
+			issues = append(issues, c.issue(line, &f, "missing_required", "缺少必填字段："+f.Label, "", "error"))
+			bad = true
+		}
+	}
+	if code := fields["code"]; code != "" {
+		codeField := c.schema.Field("code")
+		if IsIDNumber(code) {
+			return nil, nil, append(issues, c.issue(line, codeField, "natural_person", "自然人身份证号码，不予公示", code, "withheld")), withheld
+		}
+		switch uscc.Classify(code) {
+		case uscc.KindUSCC:
+			var cd *uscc.CheckDigitError
+			if err := uscc.Validate(code); errors.As(err, &cd) {
+				switch {
+				case c.acceptedBad[code]:
+				case c.acceptBad:
+					issues = append(issues, c.issue(line, codeField, "check_digit", checkDigitReason(cd), code, "warning"))
+				default:
+					issues = append(issues, c.issue(line, codeField, "check_digit", checkDigitReason(cd), code, "error"))
+					bad = true
+				}
+			}
+		case uscc.KindRegNo, uscc.KindOrgCode:
+			// older identifiers: kept, linked to the register by the generation build
+		default:
+			issues = append(issues, c.issue(line, codeField, "invalid_code",
+				"统一社会信用代码应为18位（或15位注册号、9位组织机构代码）", code, "error"))
+			bad = true
+		}
+	}
+	if bad {
+		return nil, nil, issues, rejected
+	}
+	for k, v := range fields {
+		if f := c.schema.Field(k); f.Kind == index.KindText || f.Kind == index.KindNames {
+			fields[k] = MaskIDNumbers(v)
+		}
+	}
+	if c.schema.Type == index.TypeEntity {
+		return c.entity(fields), nil, issues, accepted
+	}
+	r := c.record(fields)
+	if r.Type == index.TypePenalty {
+		class := c.policy.Classify(r)
+		if class == "withheld" {
+			reason := "仅警告的行政处罚不予公示"
+			if r.Fields["category"] != "警告" {
+				reason = "轻微失信信息不予公示"
+			}
+			return nil, nil, append(issues, c.issue(line, c.schema.Field("category"), "not_published", reason, r.Fields["category"], "withheld")), withheld
+		}
+		if r.PublicUntil == "" {
+			r.PublicUntil = c.policy.PublicUntil(r, class)
+		}
+		if r.Severity == "" {
+			r.Severity = map[string]string{"minor": "轻微", "general": "一般", "serious": "严重"}[class]
+		}
+	}
+	return nil, r, issues, accepted
+}
+
+func hasIssueFor(issues []Issue, label string) bool {
+	for _, is := range issues {
+		if is.Field == label {
+			return true
+		}
+	}
+	return false
+}
+
+func checkDigitReason(cd *uscc.CheckDigitError) string {
+	return fmt.Sprintf("统一社会信用代码校验位错误：第18位为 %c，按 GB 32100 应为 %c（%s）", cd.Code[17], cd.Want, cd.Suggestion())
+}
+
+func kindName(k index.ValueKind) string {
+	switch k {
+	case index.KindCode:
+		return "code"
+	case index.KindDate:
+		return "date"
+	case index.KindMoney:
+		return "amount"
+	case index.KindInt:
+		return "number"
+	}
+	return "text"
+}
+
+func normaliseValue(k index.ValueKind, raw string) (string, error) {
+	switch k {
+	case index.KindCode:
+		return uscc.Normalize(raw), nil
+	case index.KindDate:
+		return Date(raw)
+	case index.KindMoney:
+		return Money(raw)
+	case index.KindInt:
+		return Int(raw)
+	case index.KindNames:
+		return strings.Join(Names(raw), "；"), nil
+	}
+	return Text(raw), nil
+}
+
+func (c *converter) entity(f map[string]string) *index.Entity {
+	e := &index.Entity{
+		Code:       f["code"],
+		Name:       f["name"],
+		Status:     f["status"],
+		EntityType: f["entity_type"],
+		RegNo:      f["reg_no"],
+		OrgCode:    f["org_code"],
+		Fields:     f,
+		Source:     c.source,
+	}
+	if uscc.Classify(e.Code) == uscc.KindUSCC {
+		e.Region = uscc.Region(e.Code)
+		if err := uscc.Validate(e.Code); err != nil {
+			e.CheckWarning = err.Error()
+		}
+	}
+	if fn := f["former_names"]; fn != "" {
+		e.FormerNames = strings.Split(fn, "；")
+	}
+	return e
+}
+
+// naturalKey lists the fields that identify a record of each type (domain.md §3).
+var naturalKey = map[index.RecordType][]string{
+	index.TypePenalty:         {"authority", "doc_no"},
+	index.TypeLicense:         {"authority", "doc_no"},
+	index.TypeAbnormal:        {"code", "list_date", "authority"},
+	index.TypeBlacklist:       {"code", "list_date", "authority"},
+	index.TypeDishonestDebtor: {"case_no", "code"},
+	index.TypeSpotCheck:       {"code", "authority", "check_date", "check_type"},
+	index.TypeRedlist:         {"code", "year", "authority"},
+}
+
+func (c *converter) record(f map[string]string) *index.Record {
+	t := c.schema.Type
+	key := make([]string, 0, 4)
+	for _, k := range naturalKey[t] {
+		key = append(key, f[k])
+	}
+	r := &index.Record{
+		ID:          index.RecordID(t, key...),
+		Type:        t,
+		EntityCode:  f["code"],
+		EntityName:  f["name"],
+		Date:        f[c.schema.DateKey],
+		PublicUntil: f["public_until"],
+		Removed:     f["removal_date"],
+		Authority:   f["authority"],
+		Severity:    f["severity"],
+		Fields:      f,
+		Source:      c.source,
+	}
+	switch t {
+	case index.TypeRedlist:
+		r.Date = f["year"] + "-01-01"
+	case index.TypeDishonestDebtor:
+		r.Authority = f["court"]
+		// A debtor taken off the court's list is no longer shown (屏蔽) from that day.
+		if d, err := time.Parse(time.DateOnly, r.Removed); err == nil && r.PublicUntil == "" {
+			r.PublicUntil = d.AddDate(0, 0, -1).Format(time.DateOnly)
+		}
+	}
+	return r
+}

@@ -1,0 +1,58 @@
+package index
+
+import (
+	"github.com/blevesearch/bleve/v2/analysis"
+	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom" // custom analyzers below
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Analyzer names. Names are folded in Go (fold.Fold) before they reach Bleve, so the
+// analyzers only split: unigrams + bigrams at index time, bigrams only at query time, so
+// that a phrase of bigrams finds any 2+ character fragment and a unigram term finds one character.
+const (
+	AnalyzerName      = "gs_name"
+	AnalyzerNameQuery = "gs_name_query"
+	AnalyzerPinyin    = "gs_pinyin"
+	AnalyzerInitials  = "gs_pinyin_initials"
+
+	filterBigramUnigram = "gs_bigram_unigram"
+	filterBigram        = "gs_bigram"
+)
+
+func addAnalyzers(m *mapping.IndexMappingImpl) error {
+	if err := m.AddCustomTokenFilter(filterBigramUnigram, map[string]interface{}{
+		"type": cjk.BigramName, "output_unigram": true,
+	}); err != nil {
+		return err
+	}
+	if err := m.AddCustomTokenFilter(filterBigram, map[string]interface{}{
+		"type": cjk.BigramName, "output_unigram": false,
+	}); err != nil {
+		return err
+	}
+	for name, filter := range map[string]string{AnalyzerName: filterBigramUnigram, AnalyzerNameQuery: filterBigram} {
+		if err := m.AddCustomAnalyzer(name, map[string]interface{}{
+			"type":          "custom",
+			"tokenizer":     unicode.Name,
+			"token_filters": []string{filter},
+		}); err != nil {
+			return err
+		}
+	}
+	for name, tok := range map[string]string{AnalyzerPinyin: tokenizerPinyin, AnalyzerInitials: tokenizerInitials} {
+		if err := m.AddCustomAnalyzer(name, map[string]interface{}{
+			"type":      "custom",
+			"tokenizer": tok,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keep the keyword analyzer linked into the binary: bleve.Open fails for analyzers it cannot find.
+var _ = keyword.Name
+var _ analysis.Tokenizer = pinyinTokenizer{}

@@ -1,0 +1,102 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// DataDir is the layout of a gongshi data folder:
+//
+//	snapshots/<id>/        accepted snapshots, archived unchanged
+//	generations/<id>/      index generations (shards + docs.db + generation.json)
+//	current                the id of the generation to serve
+//	reports/               import reports
+type DataDir string
+
+func (d DataDir) Snapshots() string   { return filepath.Join(string(d), "snapshots") }
+func (d DataDir) Generations() string { return filepath.Join(string(d), "generations") }
+func (d DataDir) Reports() string     { return filepath.Join(string(d), "reports") }
+func (d DataDir) Generation(id string) string {
+	return filepath.Join(d.Generations(), id)
+}
+
+// Init creates the folders.
+func (d DataDir) Init() error {
+	for _, p := range []string{d.Snapshots(), d.Generations(), d.Reports()} {
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Current returns the id of the generation to serve, or "" when none has been built.
+func (d DataDir) Current() (string, error) {
+	b, err := os.ReadFile(filepath.Join(string(d), "current"))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	id := strings.TrimSpace(string(b))
+	if id == "" || strings.ContainsAny(id, `/\`) || id == "." || id == ".." {
+		return "", fmt.Errorf("data folder: current names an invalid generation %q", id)
+	}
+	return id, nil
+}
+
+// SetCurrent points current at a complete generation, atomically (write + rename).
+func (d DataDir) SetCurrent(id string) error {
+	if _, err := ReadInfo(d.Generation(id)); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(string(d), "current"), []byte(id+"\n"))
+}
+
+// CompleteGenerations lists the ids of complete generations, oldest first.
+func (d DataDir) CompleteGenerations() []string {
+	entries, _ := os.ReadDir(d.Generations())
+	var ids []string
+	for _, e := range entries {
+		if e.IsDir() {
+			if _, err := ReadInfo(d.Generation(e.Name())); err == nil {
+				ids = append(ids, e.Name())
+			}
+		}
+	}
+	sort.Strings(ids) // ids start with their build time
+	return ids
+}
+
+// Prune removes incomplete generations (left by a crash) and all but the newest keep complete
+// ones, never the current one.
+func (d DataDir) Prune(keep int) ([]string, error) {
+	cur, err := d.Current()
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(d.Generations())
+	if err != nil {
+		return nil, err
+	}
+	complete := d.CompleteGenerations()
+	keepSet := map[string]bool{cur: true}
+	for i := len(complete) - 1; i >= 0 && len(complete)-i <= keep; i-- {
+		keepSet[complete[i]] = true
+	}
+	var removed []string
+	for _, e := range entries {
+		if e.IsDir() && !keepSet[e.Name()] {
+			if err := os.RemoveAll(d.Generation(e.Name())); err != nil {
+				return removed, err
+			}
+			removed = append(removed, e.Name())
+		}
+	}
+	return removed, nil
+}

@@ -1,0 +1,427 @@
+package index
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	_ "modernc.org/sqlite" // pure-Go SQLite driver
+
+	"github.com/gongshi/gongshi/index/fold"
+)
+
+// DocStore holds the full published entities and records of one generation. Bleve indexes
+// only what is searched, filtered or sorted; pages and downloads read the documents from here.
+type DocStore struct {
+	db *sql.DB
+}
+
+const docStoreSchema = `
+CREATE TABLE IF NOT EXISTS entities (code TEXT PRIMARY KEY, name_key TEXT NOT NULL, doc BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS entity_codes (alt TEXT NOT NULL, code TEXT NOT NULL, PRIMARY KEY (alt, code));
+CREATE TABLE IF NOT EXISTS records (id TEXT PRIMARY KEY, entity_code TEXT NOT NULL, type TEXT NOT NULL, date TEXT NOT NULL, doc BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+`
+
+const docStoreIndexes = `
+CREATE INDEX IF NOT EXISTS entities_name_key ON entities(name_key);
+CREATE INDEX IF NOT EXISTS records_entity ON records(entity_code, type, date);
+CREATE INDEX IF NOT EXISTS records_type_date ON records(type, date);
+`
+
+// OpenDocStore opens (creating if needed) the store file at path. readOnly stores are opened
+// with query_only so a serving portal can never change a generation by accident.
+func OpenDocStore(path string, readOnly bool) (*DocStore, error) {
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	if readOnly {
+		dsn = "file:" + path + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	}
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	if !readOnly {
+		db.SetMaxOpenConns(1)
+		if _, err := db.Exec(docStoreSchema); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("doc store %s: %w", path, err)
+		}
+	} else {
+		db.SetMaxOpenConns(8)
+	}
+	return &DocStore{db: db}, nil
+}
+
+// Close closes the store.
+func (s *DocStore) Close() error { return s.db.Close() }
+
+// FinishBuild adds the read indexes after the bulk load (faster than maintaining them while loading).
+func (s *DocStore) FinishBuild() error {
+	_, err := s.db.Exec(docStoreIndexes + "PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;")
+	return err
+}
+
+// DocWriter writes documents in one transaction; Commit makes them visible.
+type DocWriter struct {
+	tx                                    *sql.Tx
+	putEntity, putCode, putRecord, delRec *sql.Stmt
+	resolve                               *sql.Stmt
+}
+
+// Begin starts a write transaction.
+func (s *DocStore) Begin(ctx context.Context) (*DocWriter, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	w := &DocWriter{tx: tx}
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&w.putEntity, `INSERT OR REPLACE INTO entities(code, name_key, doc) VALUES (?, ?, ?)`},
+		{&w.putCode, `INSERT OR IGNORE INTO entity_codes(alt, code) VALUES (?, ?)`},
+		{&w.putRecord, `INSERT OR REPLACE INTO records(id, entity_code, type, date, doc) VALUES (?, ?, ?, ?, ?)`},
+		{&w.delRec, `DELETE FROM records WHERE id = ?`},
+		{&w.resolve, `SELECT code FROM entity_codes WHERE alt = ? LIMIT 2`},
+	} {
+		if *p.stmt, err = tx.Prepare(p.sql); err != nil {
+			tx.Rollback()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// PutEntity inserts or replaces an entity with its alternative codes.
+func (w *DocWriter) PutEntity(e *Entity) error {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if _, err := w.putEntity.Exec(e.Code, fold.Key(e.Name), b); err != nil {
+		return err
+	}
+	for _, alt := range entityCodes(e)[1:] {
+		if _, err := w.putCode.Exec(alt, e.Code); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PutRecord inserts or replaces a record.
+func (w *DocWriter) PutRecord(r *Record) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = w.putRecord.Exec(r.ID, r.EntityCode, string(r.Type), r.Date, b)
+	return err
+}
+
+// ResolveCode finds the entity a 注册号 or organisation code belongs to ("" if none or several).
+func (w *DocWriter) ResolveCode(alt string) (string, error) {
+	rows, err := w.resolve.Query(alt)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var codes []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return "", err
+		}
+		codes = append(codes, c)
+	}
+	if len(codes) != 1 {
+		return "", rows.Err()
+	}
+	return codes[0], rows.Err()
+}
+
+// Tx exposes the transaction for bulk changes made by corrections.
+func (w *DocWriter) Tx() *sql.Tx { return w.tx }
+
+// DeleteRecord removes a record by id.
+func (w *DocWriter) DeleteRecord(id string) error {
+	_, err := w.delRec.Exec(id)
+	return err
+}
+
+// DeleteType removes every record of a type (a full snapshot replaces the type).
+func (w *DocWriter) DeleteType(t RecordType) error {
+	_, err := w.tx.Exec(`DELETE FROM records WHERE type = ?`, string(t))
+	return err
+}
+
+// DeleteEntities removes every entity (a full entity snapshot replaces the register).
+func (w *DocWriter) DeleteEntities() error {
+	if _, err := w.tx.Exec(`DELETE FROM entity_codes`); err != nil {
+		return err
+	}
+	_, err := w.tx.Exec(`DELETE FROM entities`)
+	return err
+}
+
+// Commit commits the transaction.
+func (w *DocWriter) Commit() error { return w.tx.Commit() }
+
+// Rollback abandons the transaction.
+func (w *DocWriter) Rollback() error { return w.tx.Rollback() }
+
+// Count returns the number of entities plus records.
+func (s *DocStore) Count(ctx context.Context) int {
+	var e, r int
+	s.db.QueryRowContext(ctx, `SELECT count(*) FROM entities`).Scan(&e)
+	s.db.QueryRowContext(ctx, `SELECT count(*) FROM records`).Scan(&r)
+	return e + r
+}
+
+// Types lists the record types present (entity included when the register is not empty).
+func (s *DocStore) Types(ctx context.Context) []RecordType {
+	var out []RecordType
+	var n int
+	if s.db.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM entities LIMIT 1)`).Scan(&n); n > 0 {
+		out = append(out, TypeEntity)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT type FROM records`)
+	if err != nil {
+		return out
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t string
+		rows.Scan(&t)
+		out = append(out, RecordType(t))
+	}
+	return out
+}
+
+// CopyTo writes a consistent copy of the store to path (which must not exist).
+func (s *DocStore) CopyTo(path string) error {
+	_, err := s.db.Exec(`VACUUM INTO ?`, path)
+	return err
+}
+
+// SetMeta stores a generation-level value.
+func (s *DocStore) SetMeta(key, value string) error {
+	_, err := s.db.Exec(`INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)`, key, value)
+	return err
+}
+
+// Meta reads a generation-level value ("" if absent).
+func (s *DocStore) Meta(key string) string {
+	var v string
+	s.db.QueryRow(`SELECT value FROM meta WHERE key = ?`, key).Scan(&v)
+	return v
+}
+
+// Entity returns the entity with the code, or nil.
+func (s *DocStore) Entity(ctx context.Context, code string) (*Entity, error) {
+	var b []byte
+	err := s.db.QueryRowContext(ctx, `SELECT doc FROM entities WHERE code = ?`, code).Scan(&b)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var e Entity
+	return &e, json.Unmarshal(b, &e)
+}
+
+// Entities returns the entities with the given codes, by code.
+func (s *DocStore) Entities(ctx context.Context, codes []string) (map[string]*Entity, error) {
+	out := make(map[string]*Entity, len(codes))
+	if len(codes) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		args[i] = c
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT doc FROM entities WHERE code IN (?`+strings.Repeat(",?", len(codes)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		var e Entity
+		if err := json.Unmarshal(b, &e); err != nil {
+			return nil, err
+		}
+		out[e.Code] = &e
+	}
+	return out, rows.Err()
+}
+
+// CodeFor resolves a 注册号 or organisation code to the entity code ("" if unknown or ambiguous).
+func (s *DocStore) CodeFor(ctx context.Context, alt string) (string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT code FROM entity_codes WHERE alt = ? LIMIT 2`, alt)
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	var codes []string
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		codes = append(codes, c)
+	}
+	if len(codes) != 1 {
+		return "", rows.Err()
+	}
+	return codes[0], rows.Err()
+}
+
+// EntityCodesByNameKey returns the codes of entities whose folded name key is exactly key.
+func (s *DocStore) EntityCodesByNameKey(ctx context.Context, key string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT code FROM entities WHERE name_key = ? LIMIT 20`, key)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var codes []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		codes = append(codes, c)
+	}
+	return codes, rows.Err()
+}
+
+// RecordsOf returns every record about an entity, grouped by type and newest first.
+func (s *DocStore) RecordsOf(ctx context.Context, code string) ([]*Record, error) {
+	return s.queryRecords(ctx, `SELECT doc FROM records WHERE entity_code = ? ORDER BY type, date DESC, id`, code)
+}
+
+// Record returns one record by id, or nil.
+func (s *DocStore) Record(ctx context.Context, id string) (*Record, error) {
+	recs, err := s.queryRecords(ctx, `SELECT doc FROM records WHERE id = ?`, id)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	return recs[0], nil
+}
+
+// Records returns the records with the given ids (in no particular order).
+func (s *DocStore) Records(ctx context.Context, ids []string) ([]*Record, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, c := range ids {
+		args[i] = c
+	}
+	return s.queryRecords(ctx, `SELECT doc FROM records WHERE id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, args...)
+}
+
+func (s *DocStore) queryRecords(ctx context.Context, q string, args ...any) ([]*Record, error) {
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Record
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		var r Record
+		if err := json.Unmarshal(b, &r); err != nil {
+			return nil, err
+		}
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+// EachEntity calls fn for every entity in code order with all its records, streaming. Records
+// whose subject is not in the register come with a nil entity, one call per record.
+// It needs two connections: call it on a store opened read-only.
+func (s *DocStore) EachEntity(ctx context.Context, fn func(*Entity, []*Record) error) error {
+	ents, err := s.db.QueryContext(ctx, `SELECT doc FROM entities ORDER BY code`)
+	if err != nil {
+		return err
+	}
+	defer ents.Close()
+	recs, err := s.db.QueryContext(ctx, `SELECT doc FROM records ORDER BY entity_code, id`)
+	if err != nil {
+		return err
+	}
+	defer recs.Close()
+	var pending *Record
+	nextRecord := func() (*Record, error) {
+		if pending != nil {
+			r := pending
+			pending = nil
+			return r, nil
+		}
+		if !recs.Next() {
+			return nil, recs.Err()
+		}
+		var b []byte
+		if err := recs.Scan(&b); err != nil {
+			return nil, err
+		}
+		var r Record
+		return &r, json.Unmarshal(b, &r)
+	}
+	for ents.Next() {
+		var b []byte
+		if err := ents.Scan(&b); err != nil {
+			return err
+		}
+		var e Entity
+		if err := json.Unmarshal(b, &e); err != nil {
+			return err
+		}
+		var mine []*Record
+		for {
+			r, err := nextRecord()
+			if err != nil {
+				return err
+			}
+			if r == nil {
+				break
+			}
+			if r.EntityCode < e.Code {
+				if err := fn(nil, []*Record{r}); err != nil {
+					return err
+				}
+				continue
+			}
+			if r.EntityCode > e.Code {
+				pending = r
+				break
+			}
+			mine = append(mine, r)
+		}
+		if err := fn(&e, mine); err != nil {
+			return err
+		}
+	}
+	if err := ents.Err(); err != nil {
+		return err
+	}
+	for {
+		r, err := nextRecord()
+		if err != nil || r == nil {
+			return err
+		}
+		if err := fn(nil, []*Record{r}); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,333 @@
+package index
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// Generation is one complete, immutable set of Bleve shards plus the document store they were
+// built from. The portal serves one generation at a time and swaps to a newer one atomically.
+type Generation struct {
+	Info  GenerationInfo
+	Dir   string
+	Alias bleve.IndexAlias
+	Docs  *DocStore
+
+	shards []bleve.Index
+	refs   atomic.Int64
+	closed atomic.Bool
+	retire atomic.Bool
+}
+
+// GenerationInfo is written to generation.json when a build completes; its presence marks
+// a generation as complete.
+type GenerationInfo struct {
+	ID        string        `json:"id"`
+	BuiltAt   time.Time     `json:"built_at"`
+	Shards    int           `json:"shards"`
+	Entities  int           `json:"entities"`
+	Records   int           `json:"records"`
+	Snapshots []SnapshotRef `json:"snapshots"`
+	// DataDate is the newest snapshot date in the generation.
+	DataDate string `json:"data_date"`
+	// BuildSeconds and Bytes are measured by the build.
+	BuildSeconds float64 `json:"build_seconds"`
+	Bytes        int64   `json:"bytes"`
+}
+
+// SnapshotRef names an archived snapshot a generation was built from.
+type SnapshotRef struct {
+	ID           string `json:"id"`
+	Publisher    string `json:"publisher"`
+	SnapshotDate string `json:"snapshot_date"`
+	Kind         string `json:"kind"`
+}
+
+const (
+	infoFile     = "generation.json"
+	docStoreFile = "docs.db"
+)
+
+func shardPath(dir string, i int) string { return filepath.Join(dir, fmt.Sprintf("shard-%d.bleve", i)) }
+
+// DocStorePath is where a generation keeps its document store.
+func DocStorePath(dir string) string { return filepath.Join(dir, docStoreFile) }
+
+// BuildOptions tunes a shard build.
+type BuildOptions struct {
+	Shards    int // default: one per core
+	BatchSize int // default 2000: big enough for throughput, small enough to avoid huge segments
+	Progress  func(docs int)
+}
+
+// BuildShards indexes every entity and record of the (complete) document store at dir into new
+// Bleve shards beside it, using safe batches only, and returns the counts.
+func BuildShards(ctx context.Context, dir string, opts BuildOptions) (entities, records int, err error) {
+	if opts.Shards <= 0 {
+		opts.Shards = runtime.NumCPU()
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 2000
+	}
+	m, err := NewMapping()
+	if err != nil {
+		return 0, 0, err
+	}
+	docs, err := OpenDocStore(DocStorePath(dir), true)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer docs.Close()
+
+	type item struct {
+		id  string
+		doc any
+	}
+	chans := make([]chan item, opts.Shards)
+	errs := make([]error, opts.Shards)
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for i := range chans {
+		chans[i] = make(chan item, opts.BatchSize)
+		idx, err := bleve.New(shardPath(dir, i), m)
+		if err != nil {
+			return 0, 0, fmt.Errorf("create shard %d: %w", i, err)
+		}
+		wg.Add(1)
+		go func(i int, idx bleve.Index) {
+			defer wg.Done()
+			defer func() {
+				if err := idx.Close(); err != nil && errs[i] == nil {
+					errs[i] = err
+				}
+			}()
+			b := idx.NewBatch()
+			flush := func() {
+				if b.Size() == 0 || errs[i] != nil {
+					return
+				}
+				if err := idx.Batch(b); err != nil {
+					errs[i] = fmt.Errorf("shard %d: %w", i, err)
+					cancel()
+				}
+				b.Reset()
+			}
+			for it := range chans[i] {
+				if errs[i] != nil {
+					continue // drain
+				}
+				if err := b.Index(it.id, it.doc); err != nil {
+					errs[i] = fmt.Errorf("shard %d: index %s: %w", i, it.id, err)
+					cancel()
+					continue
+				}
+				if b.Size() >= opts.BatchSize {
+					flush()
+				}
+			}
+			flush()
+		}(i, idx)
+	}
+
+	n := 0
+	walkErr := docs.EachEntity(ctx, func(e *Entity, recs []*Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		regionCode := ""
+		var shardKey string
+		if e != nil {
+			regionCode = e.Region
+			shardKey = e.Code
+			chans[ShardOf(e.Code, opts.Shards)] <- item{e.Code, newEntityDoc(e, recs)}
+			entities++
+		}
+		for _, r := range recs {
+			if shardKey == "" {
+				shardKey = r.EntityCode
+			}
+			chans[ShardOf(shardKey, opts.Shards)] <- item{r.ID, newRecordDoc(r, regionCode)}
+			records++
+		}
+		n += 1 + len(recs)
+		if opts.Progress != nil && n%10000 < 1+len(recs) {
+			opts.Progress(n)
+		}
+		return nil
+	})
+	for _, c := range chans {
+		close(c)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return 0, 0, err
+	}
+	if walkErr != nil {
+		return 0, 0, walkErr
+	}
+	if opts.Progress != nil {
+		opts.Progress(n)
+	}
+	return entities, records, nil
+}
+
+// WriteInfo marks a generation complete. Write it last.
+func WriteInfo(dir string, info GenerationInfo) error {
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, infoFile), b)
+}
+
+// ReadInfo reads a generation's info; an error means the generation is incomplete.
+func ReadInfo(dir string) (GenerationInfo, error) {
+	var info GenerationInfo
+	b, err := os.ReadFile(filepath.Join(dir, infoFile))
+	if err != nil {
+		return info, fmt.Errorf("generation %s is incomplete: %w", filepath.Base(dir), err)
+	}
+	return info, json.Unmarshal(b, &info)
+}
+
+// OpenGeneration opens a complete generation for serving.
+func OpenGeneration(dir string) (*Generation, error) {
+	info, err := ReadInfo(dir)
+	if err != nil {
+		return nil, err
+	}
+	g := &Generation{Info: info, Dir: dir}
+	docs, err := OpenDocStore(DocStorePath(dir), false)
+	if err != nil {
+		return nil, err
+	}
+	g.Docs = docs
+	for i := 0; i < info.Shards; i++ {
+		idx, err := bleve.Open(shardPath(dir, i))
+		if err != nil {
+			g.close()
+			return nil, fmt.Errorf("open shard %d of %s: %w", i, info.ID, err)
+		}
+		g.shards = append(g.shards, idx)
+	}
+	g.Alias = bleve.NewIndexAlias(g.shards...)
+	return g, nil
+}
+
+// Shard returns the shard holding an entity code and its records (for live corrections).
+func (g *Generation) Shard(code string) bleve.Index { return g.shards[ShardOf(code, len(g.shards))] }
+
+// DocCount is the number of Bleve documents over all shards.
+func (g *Generation) DocCount() uint64 {
+	var n uint64
+	for _, s := range g.shards {
+		c, _ := s.DocCount()
+		n += c
+	}
+	return n
+}
+
+// Close closes a generation opened with OpenGeneration that is not served through Live.
+func (g *Generation) Close() { g.close() }
+
+func (g *Generation) close() {
+	if !g.closed.CompareAndSwap(false, true) {
+		return
+	}
+	for _, s := range g.shards {
+		s.Close()
+	}
+	if g.Docs != nil {
+		g.Docs.Close()
+	}
+}
+
+// Release hands back a generation taken with Live.Acquire.
+func (g *Generation) Release() {
+	if g.refs.Add(-1) == 0 && g.retire.Load() {
+		g.close()
+	}
+}
+
+// Live holds the generation being served and swaps it atomically.
+type Live struct {
+	mu  sync.Mutex // serialises swaps
+	cur atomic.Pointer[Generation]
+}
+
+// Acquire returns the serving generation (nil before the first one is loaded); call Release.
+func (l *Live) Acquire() *Generation {
+	for {
+		g := l.cur.Load()
+		if g == nil {
+			return nil
+		}
+		g.refs.Add(1)
+		if l.cur.Load() == g {
+			return g
+		}
+		g.Release() // swapped meanwhile; take the new one
+	}
+}
+
+// Current returns the serving generation's info without holding it, and false if none.
+func (l *Live) Current() (GenerationInfo, bool) {
+	g := l.cur.Load()
+	if g == nil {
+		return GenerationInfo{}, false
+	}
+	return g.Info, true
+}
+
+// Swap makes g the serving generation; the previous one closes when its last request ends.
+func (l *Live) Swap(g *Generation) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	g.refs.Add(1) // held by Live
+	old := l.cur.Swap(g)
+	if old != nil {
+		old.retire.Store(true)
+		old.Release()
+	}
+}
+
+// Close retires the serving generation.
+func (l *Live) Close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if old := l.cur.Swap(nil); old != nil {
+		old.retire.Store(true)
+		old.Release()
+	}
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,83 @@
+package index
+
+import (
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
+	"github.com/blevesearch/bleve/v2/mapping"
+)
+
+// Field names in the Bleve documents. Entity and record documents share one mapping;
+// the "kind" field tells them apart.
+const (
+	FieldKind         = "kind"     // "e" entity, "r" record
+	FieldName         = "name"     // folded name, unigrams + bigrams
+	FieldFormer       = "former"   // folded former names
+	FieldNameKey      = "name_key" // fold.Key of the name: exact and prefix matches
+	FieldFormerKey    = "former_key"
+	FieldPinyin       = "py"  // pinyin syllables of the name
+	FieldInitials     = "pyi" // pinyin initials of the name
+	FieldCodes        = "codes"
+	FieldProvince     = "prov"
+	FieldCity         = "city"
+	FieldRegion       = "region"
+	FieldStatus       = "status"
+	FieldActive       = "active"
+	FieldEntityType   = "etype"
+	FieldHas          = "has"
+	FieldPenaltyUntil = "penalty_until"
+	FieldType         = "type"
+	FieldEntityCode   = "code"
+	FieldDate         = "date"
+	FieldYear         = "year"
+	FieldAuthority    = "authority"
+	FieldListed       = "listed"
+	FieldUntil        = "until"
+
+	KindEntity = "e"
+	KindRecord = "r"
+)
+
+// NewMapping returns the index mapping shared by every shard of a generation.
+func NewMapping() (mapping.IndexMapping, error) {
+	m := bleve.NewIndexMapping()
+	if err := addAnalyzers(m); err != nil {
+		return nil, err
+	}
+	m.DefaultAnalyzer = keyword.Name
+	m.StoreDynamic = false
+	m.IndexDynamic = false
+	m.DocValuesDynamic = false
+
+	text := func(name, analyzer string) *mapping.FieldMapping {
+		f := bleve.NewTextFieldMapping()
+		f.Name = name
+		f.Analyzer = analyzer
+		f.Store = false
+		f.IncludeTermVectors = true // phrase queries need positions
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	kw := func(docValues bool) *mapping.FieldMapping {
+		f := bleve.NewKeywordFieldMapping()
+		f.Store = false
+		f.IncludeTermVectors = false
+		f.IncludeInAll = false
+		f.DocValues = docValues // sort and facet fields only
+		return f
+	}
+
+	doc := bleve.NewDocumentStaticMapping()
+	doc.AddFieldMappingsAt("name", text(FieldName, AnalyzerName), text(FieldPinyin, AnalyzerPinyin), text(FieldInitials, AnalyzerInitials))
+	doc.AddFieldMappingsAt(FieldFormer, text(FieldFormer, AnalyzerName))
+	for _, f := range []string{FieldKind, FieldNameKey, FieldFormerKey, FieldCodes, FieldEntityCode} {
+		doc.AddFieldMappingsAt(f, kw(false))
+	}
+	for _, f := range []string{FieldProvince, FieldCity, FieldRegion, FieldStatus, FieldActive, FieldEntityType, FieldHas,
+		FieldPenaltyUntil, FieldType, FieldDate, FieldYear, FieldAuthority, FieldListed, FieldUntil} {
+		doc.AddFieldMappingsAt(f, kw(true))
+	}
+	m.DefaultMapping = doc
+	m.DefaultType = "doc"
+	return m, nil
+}
