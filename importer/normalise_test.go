@@ -23,8 +23,8 @@ func TestDate(t *testing.T) {
 func TestText(t *testing.T) {
 	for in, want := range map[string]string{
 		"  福州华威\u3000科技 有限公司（福建）  ": "福州华威 科技 有限公司（福建）",
-		"ＡＢＣ１２３科技":                 "ABC123科技",
-		"\ufeff名称":                   "名称",
+		"ＡＢＣ１２３科技":                  "ABC123科技",
+		"\ufeff名称":                  "名称",
 	} {
 		if got := Text(in); got != want {
 			t.Errorf("Text(%q) = %q, want %q", in, got, want)

@@ -135,7 +135,9 @@ func (r *Report) Summary(w io.Writer) {
 	for k := range groups {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return groups[keys[i]].n > groups[keys[j]].n || groups[keys[i]].n == groups[keys[j]].n && keys[i] < keys[j] })
+	sort.Slice(keys, func(i, j int) bool {
+		return groups[keys[i]].n > groups[keys[j]].n || groups[keys[i]].n == groups[keys[j]].n && keys[i] < keys[j]
+	})
 	if len(keys) > 0 {
 		fmt.Fprintln(w, "  issues (count, kind, e.g.):")
 	}

@@ -2,7 +2,9 @@ package index
 
 import (
 	"hash/fnv"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gongshi/gongshi/index/fold"
 	"github.com/gongshi/gongshi/index/region"
@@ -28,6 +30,7 @@ type entityDoc struct {
 	Name         string   `json:"name"`
 	Former       []string `json:"former,omitempty"`
 	NameKey      string   `json:"name_key"`
+	NamePrefix   []string `json:"name_prefix"`
 	FormerKey    []string `json:"former_key,omitempty"`
 	Codes        []string `json:"codes"`
 	Prov         string   `json:"prov,omitempty"`
@@ -37,7 +40,8 @@ type entityDoc struct {
 	Active       string   `json:"active"`
 	EType        string   `json:"etype,omitempty"`
 	Has          []string `json:"has,omitempty"`
-	PenaltyUntil string   `json:"penalty_until,omitempty"`
+	PenaltyUntil float64  `json:"penalty_until,omitempty"` // yyyymmdd of the last public penalty day
+	NameLen      float64  `json:"name_len"`
 }
 
 type recordDoc struct {
@@ -86,7 +90,7 @@ func EntityGroup(entityType, code string) string {
 func newEntityDoc(e *Entity, records []*Record) *entityDoc {
 	d := &entityDoc{
 		Kind:    KindEntity,
-		Name:    fold.Fold(e.Name),
+		Name:    SearchText(e.Name),
 		NameKey: fold.Key(e.Name),
 		Codes:   entityCodes(e),
 		Region:  e.Region,
@@ -99,8 +103,10 @@ func newEntityDoc(e *Entity, records []*Record) *entityDoc {
 	if ActiveStatus(e.Status) {
 		d.Active = "1"
 	}
+	d.NameLen = float64(utf8.RuneCountInString(d.NameKey))
+	d.NamePrefix = namePrefixes(d.NameKey)
 	for _, n := range e.FormerNames {
-		d.Former = append(d.Former, fold.Fold(n))
+		d.Former = append(d.Former, SearchText(n))
 		d.FormerKey = append(d.FormerKey, fold.Key(n))
 	}
 	has := map[string]bool{}
@@ -123,8 +129,8 @@ func newEntityDoc(e *Entity, records []*Record) *entityDoc {
 			if until == "" {
 				until = OpenEnded
 			}
-			if until > d.PenaltyUntil {
-				d.PenaltyUntil = until
+			if n := DayNumber(until); n > d.PenaltyUntil {
+				d.PenaltyUntil = n
 			}
 		}
 	}
@@ -165,7 +171,7 @@ func newRecordDoc(r *Record, entityRegion string) *recordDoc {
 		Kind:      KindRecord,
 		Type:      string(r.Type),
 		Code:      r.EntityCode,
-		Name:      fold.Fold(r.EntityName),
+		Name:      SearchText(r.EntityName),
 		Date:      r.Date,
 		Authority: r.Authority,
 		Region:    entityRegion,
@@ -196,4 +202,50 @@ func ShardOf(code string, n int) int {
 	h := fnv.New32a()
 	h.Write([]byte(code))
 	return int(h.Sum32() % uint32(n))
+}
+
+// DayNumber turns YYYY-MM-DD into the number yyyymmdd for numeric range filters (0 if malformed).
+func DayNumber(day string) float64 {
+	if len(day) != 10 {
+		return 0
+	}
+	n, err := strconv.Atoi(day[:4] + day[5:7] + day[8:])
+	if err != nil {
+		return 0
+	}
+	return float64(n)
+}
+
+// MaxPrefixRunes is the longest name prefix indexed for prefix ranking and autocomplete.
+const MaxPrefixRunes = 12
+
+// namePrefixes are the first 1..MaxPrefixRunes characters of a name key, indexed as exact terms
+// so that "name starts with" is one term lookup instead of an expanding prefix query.
+func namePrefixes(key string) []string {
+	var out []string
+	n := 0
+	for i := range key {
+		if i > 0 {
+			out = append(out, key[:i])
+			if n++; n == MaxPrefixRunes {
+				return out
+			}
+		}
+	}
+	if key != "" && n < MaxPrefixRunes {
+		out = append(out, key)
+	}
+	return out
+}
+
+// PrefixTerm returns the indexed prefix term for a key (cut to MaxPrefixRunes).
+func PrefixTerm(key string) string {
+	n := 0
+	for i := range key {
+		if n == MaxPrefixRunes {
+			return key[:i]
+		}
+		n++
+	}
+	return key
 }

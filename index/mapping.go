@@ -12,7 +12,8 @@ const (
 	FieldKind         = "kind"     // "e" entity, "r" record
 	FieldName         = "name"     // folded name, unigrams + bigrams
 	FieldFormer       = "former"   // folded former names
-	FieldNameKey      = "name_key" // fold.Key of the name: exact and prefix matches
+	FieldNameKey      = "name_key" // fold.Key of the name: exact matches
+	FieldNamePrefix   = "name_prefix"
 	FieldFormerKey    = "former_key"
 	FieldPinyin       = "py"  // pinyin syllables of the name
 	FieldInitials     = "pyi" // pinyin initials of the name
@@ -25,6 +26,7 @@ const (
 	FieldEntityType   = "etype"
 	FieldHas          = "has"
 	FieldPenaltyUntil = "penalty_until"
+	FieldNameLen      = "name_len"
 	FieldType         = "type"
 	FieldEntityCode   = "code"
 	FieldDate         = "date"
@@ -70,11 +72,20 @@ func NewMapping() (mapping.IndexMapping, error) {
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt("name", text(FieldName, AnalyzerName), text(FieldPinyin, AnalyzerPinyin), text(FieldInitials, AnalyzerInitials))
 	doc.AddFieldMappingsAt(FieldFormer, text(FieldFormer, AnalyzerName))
-	for _, f := range []string{FieldKind, FieldNameKey, FieldFormerKey, FieldCodes, FieldEntityCode} {
+	for _, f := range []string{FieldKind, FieldNameKey, FieldNamePrefix, FieldFormerKey, FieldCodes, FieldEntityCode} {
 		doc.AddFieldMappingsAt(f, kw(false))
 	}
-	for _, f := range []string{FieldProvince, FieldCity, FieldRegion, FieldStatus, FieldActive, FieldEntityType, FieldHas,
-		FieldPenaltyUntil, FieldType, FieldDate, FieldYear, FieldAuthority, FieldListed, FieldUntil} {
+	for _, f := range []string{FieldPenaltyUntil, FieldNameLen} {
+		n := bleve.NewNumericFieldMapping()
+		n.Store, n.IncludeInAll, n.DocValues = f == FieldPenaltyUntil, false, true
+		doc.AddFieldMappingsAt(f, n)
+	}
+	// Badges of a search hit come from these two stored fields, without a document fetch.
+	has := kw(true)
+	has.Store = true
+	doc.AddFieldMappingsAt(FieldHas, has)
+	for _, f := range []string{FieldProvince, FieldCity, FieldRegion, FieldStatus, FieldActive, FieldEntityType,
+		FieldType, FieldDate, FieldYear, FieldAuthority, FieldListed, FieldUntil} {
 		doc.AddFieldMappingsAt(f, kw(true))
 	}
 	m.DefaultMapping = doc

@@ -1,0 +1,126 @@
+package index
+
+import (
+	"context"
+	"sort"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/gongshi/gongshi/index/fold"
+	"github.com/gongshi/gongshi/index/uscc"
+)
+
+// Suggestion is one autocomplete entry.
+type Suggestion struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// MaxSuggestions caps autocomplete answers.
+const MaxSuggestions = 10
+
+// Suggest completes a name: names starting with the input first (shortest first), then names
+// containing it. One term lookup on the indexed prefixes, cheap enough for every keystroke.
+func (s *Searcher) Suggest(ctx context.Context, input string, n int) ([]Suggestion, error) {
+	if n <= 0 || n > MaxSuggestions {
+		n = MaxSuggestions
+	}
+	pq, err := ParseQuery(input)
+	if err != nil || pq.Key == "" || pq.Class == ClassEmpty {
+		return []Suggestion{}, nil
+	}
+	g := s.Live.Acquire()
+	if g == nil {
+		return nil, ErrNotReady
+	}
+	defer g.Release()
+	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+	defer cancel()
+
+	var codes []string
+	seen := map[string]bool{}
+	run := func(q query.Query, sortBy []string, scored bool) error {
+		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(termQ(KindEntity, FieldKind, 0), q), n, 0, false)
+		if !scored {
+			req.Score = bleve.ScoreNone
+		}
+		req.SortBy(sortBy)
+		res, err := g.Alias.SearchInContext(ctx, req)
+		if err != nil {
+			return searchError(err)
+		}
+		for _, h := range res.Hits {
+			if !seen[h.ID] && len(codes) < n {
+				seen[h.ID] = true
+				codes = append(codes, h.ID)
+			}
+		}
+		return nil
+	}
+	if err := run(termQ(PrefixTerm(pq.Key), FieldNamePrefix, 0), []string{FieldNameLen, "_id"}, false); err != nil {
+		return nil, err
+	}
+	if len(codes) < n && pq.Class != ClassBadCode {
+		if err := run(pq.MatchQuery(), []string{"-_score", "_id"}, true); err != nil {
+			return nil, err
+		}
+	}
+	ents, err := g.Docs.Entities(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Suggestion, 0, len(codes))
+	for _, c := range codes {
+		if e := ents[c]; e != nil {
+			out = append(out, Suggestion{Code: e.Code, Name: e.Name})
+		}
+	}
+	return out, nil
+}
+
+// ResolveCode turns any identifier a user may hold (USCC in any case or width, 注册号,
+// organisation code with or without hyphen) into the entity code, or "".
+func (g *Generation) ResolveCode(ctx context.Context, input string) (string, error) {
+	code := uscc.Normalize(input)
+	if code == "" || len(code) > 32 {
+		return "", nil
+	}
+	if e, err := g.Docs.Entity(ctx, code); err != nil || e != nil {
+		return code, err
+	}
+	return g.Docs.CodeFor(ctx, code)
+}
+
+// PublicRecords returns the records about an entity that are public on day, grouped by type
+// in the order pages show them, newest first within a type.
+func (g *Generation) PublicRecords(ctx context.Context, code, day string) ([]*Record, error) {
+	recs, err := g.Docs.RecordsOf(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	order := map[RecordType]int{}
+	for i, t := range RecordTypes {
+		order[t] = i
+	}
+	out := recs[:0]
+	for _, r := range recs {
+		if r.PublicOn(day) {
+			out = append(out, r)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if order[a.Type] != order[b.Type] {
+			return order[a.Type] < order[b.Type]
+		}
+		if a.Date != b.Date {
+			return a.Date > b.Date
+		}
+		return a.ID < b.ID
+	})
+	return out, nil
+}
+
+// NameKey exposes the folding used for exact-name matches.
+func NameKey(name string) string { return fold.Key(name) }

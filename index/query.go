@@ -1,0 +1,254 @@
+package index
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+
+	"github.com/gongshi/gongshi/index/fold"
+	"github.com/gongshi/gongshi/index/pinyin"
+	"github.com/gongshi/gongshi/index/uscc"
+)
+
+func init() {
+	// A query that expands to more terms than this (a regexp, a huge prefix) is refused
+	// instead of costing seconds of CPU (engineering notes: name:/.*/ takes 11 s at 1M).
+	searcher.DisjunctionMaxClauseCount = 1024
+}
+
+// MaxQueryRunes caps what a user may type; longer input is refused with a clear message.
+const MaxQueryRunes = 100
+
+// QueryClass is what the input looks like.
+type QueryClass string
+
+const (
+	ClassEmpty    QueryClass = "empty"
+	ClassCode     QueryClass = "code"     // USCC, 注册号 or organisation code
+	ClassBadCode  QueryClass = "bad_code" // USCC shape with a wrong check character
+	ClassName     QueryClass = "name"     // Chinese (or mixed) name fragments
+	ClassPinyin   QueryClass = "pinyin"   // Latin letters read as pinyin syllables
+	ClassInitials QueryClass = "initials" // Latin letters read as pinyin initials
+	ClassBroad    QueryClass = "broad"    // only legal-form words such as 有限公司
+)
+
+// ErrQueryTooLong is returned for input over MaxQueryRunes.
+var ErrQueryTooLong = fmt.Errorf("query longer than %d characters", MaxQueryRunes)
+
+// Hint tells the user something about the input, such as a wrong check character.
+type Hint struct {
+	Kind       string `json:"kind"`
+	Message    string `json:"message"`              // Chinese, for pages
+	MessageEN  string `json:"message_en"`           // English, for the API
+	Suggestion string `json:"suggestion,omitempty"` // the corrected input
+}
+
+// ParsedQuery is the understood form of a user's input.
+type ParsedQuery struct {
+	Raw       string
+	Key       string // fold.Key of the input: compared with name_key for exact and prefix matches
+	Class     QueryClass
+	Code      string
+	Words     []string   // folded name words that must match (legal forms stripped)
+	Syllables [][]string // alternative pinyin segmentations
+	Initials  string
+	Hint      *Hint
+}
+
+// legalForms do not drive the hit count: a third of all names contain 有限公司.
+var legalForms = []string{"有限责任公司", "股份有限公司", "集团有限公司", "有限公司", "分公司", "个体工商户", "股份", "集团", "公司"}
+
+// SearchText is the folded form of a name as indexed: Fold without punctuation, so that
+// "华威(福建)科技" and "华威福建科技" index and query alike.
+func SearchText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsPunct(r) || unicode.IsSymbol(r) {
+			return -1
+		}
+		return r
+	}, fold.Fold(s))
+}
+
+// ParseQuery classifies and normalises user input.
+func ParseQuery(raw string) (*ParsedQuery, error) {
+	raw = strings.TrimSpace(raw)
+	if utf8.RuneCountInString(raw) > MaxQueryRunes {
+		return nil, ErrQueryTooLong
+	}
+	if !utf8.ValidString(raw) {
+		raw = strings.ToValidUTF8(raw, "")
+	}
+	p := &ParsedQuery{Raw: raw, Key: fold.Key(raw)}
+	text := SearchText(raw)
+	if strings.TrimSpace(text) == "" {
+		p.Class = ClassEmpty
+		return p, nil
+	}
+	if codeLike(raw) {
+		code := uscc.Normalize(raw)
+		switch kind := uscc.Classify(code); kind {
+		case uscc.KindUSCC:
+			p.Code = code
+			p.Class = ClassCode
+			var cd *uscc.CheckDigitError
+			if err := uscc.Validate(code); errors.As(err, &cd) {
+				p.Class = ClassBadCode
+				p.Hint = &Hint{Kind: "check_digit", Suggestion: cd.Suggestion(),
+					Message:   fmt.Sprintf("统一社会信用代码 %s 的校验位（第18位）有误：按国家标准应为 %c，即 %s。", code, cd.Want, cd.Suggestion()),
+					MessageEN: fmt.Sprintf("the check character of %s is wrong: it should be %c (%s)", code, cd.Want, cd.Suggestion())}
+			}
+			return p, nil
+		case uscc.KindRegNo, uscc.KindOrgCode:
+			p.Code = code
+			p.Class = ClassCode
+			return p, nil
+		}
+		if len(code) == 18 {
+			p.Hint = &Hint{Kind: "code_shape", Message: "统一社会信用代码由18位数字或大写字母组成，不含 I、O、S、V、Z，请核对。",
+				MessageEN: "a unified social credit code has 18 characters of 0-9 and A-Y without I, O, S, V, Z"}
+		} else if len(code) >= 14 && len(code) <= 20 && strings.ContainsAny(code, "0123456789") {
+			p.Hint = &Hint{Kind: "code_length", Message: fmt.Sprintf("输入了 %d 位代码：统一社会信用代码为18位，注册号为15位，组织机构代码为9位。", len(code)),
+				MessageEN: fmt.Sprintf("%d characters: a USCC has 18, a registration number 15, an organisation code 9", len(code))}
+		}
+	}
+	if latin := latinOnly(text); latin != "" {
+		compact := strings.NewReplacer(" ", "", "'", "").Replace(latin)
+		if pinyin.LooksLikeInitials(compact) {
+			p.Class, p.Initials = ClassInitials, compact
+			return p, nil
+		}
+		if segs := pinyin.Segmentations(latin, 3); len(segs) > 0 {
+			p.Class, p.Syllables = ClassPinyin, segs
+			return p, nil
+		}
+	}
+	p.Class = ClassName
+	for _, w := range strings.Fields(text) {
+		core := w
+		for _, lf := range legalForms {
+			core = strings.ReplaceAll(core, lf, " ")
+		}
+		for _, c := range strings.Fields(core) {
+			p.Words = append(p.Words, c)
+		}
+	}
+	if len(p.Words) == 0 {
+		p.Class = ClassBroad
+		p.Words = strings.Fields(text)
+	}
+	if len(p.Words) > 8 {
+		p.Words = p.Words[:8] // each word is a clause; eight fragments identify any company
+	}
+	return p, nil
+}
+
+// codeLike reports whether input consists of code characters only (digits, Latin letters,
+// spaces and hyphens, any width) and has at least one digit.
+func codeLike(s string) bool {
+	digit := false
+	for _, r := range fold.Width(s) {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == ' ', r == '-':
+		default:
+			return false
+		}
+	}
+	return digit
+}
+
+// latinOnly returns s if it holds only Latin letters, spaces and apostrophes, else "".
+func latinOnly(s string) string {
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r == ' ' || r == '\'') {
+			return ""
+		}
+	}
+	return strings.TrimSpace(s)
+}
+
+func termQ(term, field string, boost float64) query.Query {
+	q := bleve.NewTermQuery(term)
+	q.SetField(field)
+	if boost != 0 {
+		q.SetBoost(boost)
+	}
+	return q
+}
+
+// fragmentQuery finds a folded fragment in a name field: a unigram term for one character,
+// a phrase of bigrams for more.
+func fragmentQuery(word, field string) query.Query {
+	if utf8.RuneCountInString(word) == 1 {
+		return termQ(word, field, 0)
+	}
+	q := bleve.NewMatchPhraseQuery(word)
+	q.SetField(field)
+	q.Analyzer = AnalyzerNameQuery
+	return q
+}
+
+// MatchQuery is what a hit must match (no ranking clauses).
+func (p *ParsedQuery) MatchQuery() query.Query {
+	switch p.Class {
+	case ClassCode:
+		return termQ(p.Code, FieldCodes, 0)
+	case ClassBadCode:
+		// Show what the user probably meant: the code with the valid check character, and
+		// any code sharing the first 17 characters.
+		pq := bleve.NewPrefixQuery(p.Code[:17])
+		pq.SetField(FieldCodes)
+		return bleve.NewDisjunctionQuery(termQ(p.Hint.Suggestion, FieldCodes, 0), pq)
+	case ClassPinyin:
+		var alts []query.Query
+		for _, seg := range p.Syllables {
+			alts = append(alts, bleve.NewPhraseQuery(seg, FieldPinyin))
+		}
+		// A Latin word may also be part of the name itself ("abc科技").
+		alts = append(alts, termQ(strings.NewReplacer(" ", "", "'", "").Replace(fold.Fold(p.Raw)), FieldName, 0))
+		return bleve.NewDisjunctionQuery(alts...)
+	case ClassInitials:
+		letters := strings.Split(p.Initials, "")
+		return bleve.NewDisjunctionQuery(bleve.NewPhraseQuery(letters, FieldInitials), termQ(p.Initials, FieldName, 0))
+	}
+	var must []query.Query
+	for _, w := range p.Words {
+		must = append(must, bleve.NewDisjunctionQuery(fragmentQuery(w, FieldName), fragmentQuery(w, FieldFormer)))
+	}
+	if len(must) == 1 {
+		return must[0]
+	}
+	return bleve.NewConjunctionQuery(must...)
+}
+
+// Tier is one band of the ranking: every hit of an earlier tier ranks before any of a later one.
+type Tier struct {
+	Name  string
+	Query query.Query
+}
+
+// Tiers returns the ranking bands of a name query: the exact name (or former name), names that
+// start with the input, then every other match. The tiers are disjoint; within a tier, hits are
+// ordered by name length (shorter names are covered more by the query), active first, then code.
+func (p *ParsedQuery) Tiers() []Tier {
+	match := p.MatchQuery()
+	if p.Class == ClassCode || p.Class == ClassBadCode || p.Key == "" {
+		return []Tier{{"match", match}}
+	}
+	exact := bleve.NewDisjunctionQuery(termQ(p.Key, FieldNameKey, 0), termQ(p.Key, FieldFormerKey, 0))
+	prefix := bleve.NewConjunctionQuery(termQ(PrefixTerm(p.Key), FieldNamePrefix, 0), match)
+	notExact := bleve.NewBooleanQuery()
+	notExact.AddMust(prefix)
+	notExact.AddMustNot(exact)
+	rest := bleve.NewBooleanQuery()
+	rest.AddMust(match)
+	rest.AddMustNot(exact, termQ(PrefixTerm(p.Key), FieldNamePrefix, 0))
+	return []Tier{{"exact", exact}, {"prefix", notExact}, {"match", rest}}
+}

@@ -1,0 +1,495 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/gongshi/gongshi/index/fold"
+	"github.com/gongshi/gongshi/index/region"
+)
+
+// Limits of one search request.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 50
+	DefaultTimeout  = 3 * time.Second
+)
+
+// BadRequestError is a problem with the user's request (400), with a Chinese message for pages.
+type BadRequestError struct {
+	Code      string
+	Message   string // Chinese
+	MessageEN string
+}
+
+func (e *BadRequestError) Error() string { return e.MessageEN }
+
+func badRequest(code, zh, en string) error {
+	return &BadRequestError{Code: code, Message: zh, MessageEN: en}
+}
+
+// ErrNotReady is returned before a generation is loaded.
+var ErrNotReady = errors.New("no index generation loaded yet")
+
+// EntityGroups are the values of the entity-type filter.
+var EntityGroups = []string{"有限责任公司", "股份有限公司", "分支机构", "个体工商户", "农民专业合作社", "合伙企业", "个人独资企业", "其他企业", "其他"}
+
+// HasValues are the values of the has-records filter, with their badge labels.
+var HasValues = []struct{ Value, Label string }{
+	{HasBlacklist, "严重失信"}, {HasAbnormal, "经营异常"}, {HasDebtor, "失信被执行人"},
+	{HasPenalty, "行政处罚"}, {HasRedlist, "守信红名单"}, {HasLicense, "行政许可"}, {HasSpotCheck, "抽查检查"},
+}
+
+// SearchRequest is one search for entities.
+type SearchRequest struct {
+	Query      string
+	Region     string // 2, 4 or 6 digits: province, prefecture or county
+	Status     string // active | inactive
+	EntityType string
+	Has        []string
+	Size       int
+	Cursor     string
+	Today      string // YYYY-MM-DD, for what is public now
+	Facets     bool
+}
+
+// SearchResponse is the answer.
+type SearchResponse struct {
+	Total      uint64                  `json:"total"`
+	TookMS     float64                 `json:"took_ms"`
+	Class      QueryClass              `json:"class"`
+	Results    []Hit                   `json:"results"`
+	Facets     map[string][]FacetValue `json:"facets,omitempty"`
+	NextCursor string                  `json:"next_cursor,omitempty"`
+	Hint       *Hint                   `json:"hint,omitempty"`
+}
+
+// Hit is one entity found.
+type Hit struct {
+	Code        string   `json:"code"`
+	Name        string   `json:"name"`
+	Status      string   `json:"status"`
+	Region      string   `json:"region"`
+	RegionName  string   `json:"region_name,omitempty"`
+	EntityType  string   `json:"entity_type,omitempty"`
+	Badges      []string `json:"badges"`
+	Highlight   string   `json:"highlight"`              // HTML: escaped name with <mark> around matches
+	FormerMatch string   `json:"former_match,omitempty"` // the former name (曾用名) that matched
+	Parts       []Part   `json:"-"`                      // the highlight as parts, for templates
+	FormerParts []Part   `json:"-"`
+}
+
+// FacetValue is one bucket of a facet.
+type FacetValue struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+	Count int    `json:"count"`
+}
+
+// Searcher searches the serving generation.
+type Searcher struct {
+	Live    *Live
+	Timeout time.Duration
+	Now     func() time.Time
+}
+
+func (s *Searcher) today(req string) string {
+	if req != "" {
+		return req
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return now().In(ChinaTime).Format(time.DateOnly)
+}
+
+// ChinaTime is the time zone publication periods are counted in.
+var ChinaTime = time.FixedZone("CST", 8*3600)
+
+type cursor struct {
+	Tier  int      `json:"t"`
+	After []string `json:"a"`
+	Total uint64   `json:"n"`
+	Hash  string   `json:"h"`
+}
+
+func (r *SearchRequest) hash() string {
+	h := sha256.Sum256([]byte(strings.Join([]string{r.Query, r.Region, r.Status, r.EntityType, strings.Join(r.Has, ","), strconv.Itoa(r.Size)}, "\x00")))
+	return base64.RawURLEncoding.EncodeToString(h[:6])
+}
+
+func (r *SearchRequest) decodeCursor() (*cursor, error) {
+	if r.Cursor == "" {
+		return nil, nil
+	}
+	return r.decodeCursorString(r.Cursor)
+}
+
+func (r *SearchRequest) decodeCursorString(s string) (*cursor, error) {
+	bad := badRequest("bad_cursor", "翻页参数无效或已过期，请从第一页重新浏览。", "cursor is invalid or belongs to another query")
+	if len(s) > 1024 {
+		return nil, bad
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, bad
+	}
+	var c cursor
+	if json.Unmarshal(b, &c) != nil || c.Hash != r.hash() || len(c.After) != len(rankSort) || c.Tier < 0 || c.Tier > 2 {
+		return nil, bad
+	}
+	for _, v := range c.After {
+		if len(v) > 128 {
+			return nil, bad
+		}
+	}
+	return &c, nil
+}
+
+func (r *SearchRequest) encodeCursor(c cursor) string {
+	c.Hash = r.hash()
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// filters turns the request's filters into queries; an unknown value is a 400.
+func (r *SearchRequest) filters(today string) ([]query.Query, error) {
+	fs := []query.Query{termQ(KindEntity, FieldKind, 0)}
+	if reg := strings.TrimSpace(r.Region); reg != "" {
+		if !allDigits(reg) {
+			return nil, badRequest("bad_region", "地区代码应为2、4或6位数字。", "region must be 2, 4 or 6 digits")
+		}
+		switch {
+		case len(reg) == 2 || len(reg) == 6 && strings.HasSuffix(reg, "0000"):
+			fs = append(fs, termQ(reg[:2]+"0000", FieldProvince, 0))
+		case len(reg) == 4 || len(reg) == 6 && strings.HasSuffix(reg, "00"):
+			fs = append(fs, termQ(reg[:4]+"00", FieldCity, 0))
+		case len(reg) == 6:
+			fs = append(fs, termQ(reg, FieldRegion, 0))
+		default:
+			return nil, badRequest("bad_region", "地区代码应为2、4或6位数字。", "region must be 2, 4 or 6 digits")
+		}
+	}
+	switch r.Status {
+	case "":
+	case "active":
+		fs = append(fs, termQ("1", FieldActive, 0))
+	case "inactive":
+		fs = append(fs, termQ("0", FieldActive, 0))
+	default:
+		return nil, badRequest("bad_status", "状态只能是 active（存续/在业）或 inactive（吊销/注销等）。", "status must be active or inactive")
+	}
+	if t := r.EntityType; t != "" {
+		if !contains(EntityGroups, t) {
+			return nil, badRequest("bad_type", "未知的企业类型。", "unknown entity type; one of "+strings.Join(EntityGroups, ", "))
+		}
+		fs = append(fs, termQ(t, FieldEntityType, 0))
+	}
+	for _, h := range r.Has {
+		switch {
+		case h == HasPenalty:
+			min := DayNumber(today)
+			q := bleve.NewNumericRangeQuery(&min, nil)
+			q.SetField(FieldPenaltyUntil)
+			fs = append(fs, q)
+		case hasLabel(h) != "":
+			fs = append(fs, termQ(h, FieldHas, 0))
+		default:
+			return nil, badRequest("bad_has", "未知的记录类型筛选。", "unknown has value")
+		}
+	}
+	return fs, nil
+}
+
+func hasLabel(v string) string {
+	for _, h := range HasValues {
+		if h.Value == v {
+			return h.Label
+		}
+	}
+	return ""
+}
+
+// rankSort orders hits inside a tier: shorter names first (the query covers more of them),
+// active before deregistered, then by code so that ties are stable.
+var rankSort = []string{FieldNameLen, "-" + FieldActive, "_id"}
+
+// Search runs a search over the serving generation.
+func (s *Searcher) Search(ctx context.Context, r SearchRequest) (*SearchResponse, error) {
+	start := time.Now()
+	pq, err := ParseQuery(r.Query)
+	if err != nil {
+		return nil, badRequest("query_too_long", fmt.Sprintf("搜索词太长：最多 %d 个字符。", MaxQueryRunes), err.Error())
+	}
+	if r.Size <= 0 {
+		r.Size = DefaultPageSize
+	}
+	if r.Size > MaxPageSize {
+		r.Size = MaxPageSize
+	}
+	today := s.today(r.Today)
+	fs, err := r.filters(today)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := r.decodeCursor()
+	if err != nil {
+		return nil, err
+	}
+	g := s.Live.Acquire()
+	if g == nil {
+		return nil, ErrNotReady
+	}
+	defer g.Release()
+
+	var tiers []Tier
+	if pq.Class == ClassEmpty {
+		tiers = []Tier{{"all", bleve.NewMatchAllQuery()}}
+	} else {
+		tiers = pq.Tiers()
+	}
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	out := &SearchResponse{Class: pq.Class, Hint: pq.Hint, Results: []Hit{}}
+	first := cur == nil
+	if first {
+		cur = &cursor{}
+	}
+	withFacets := r.Facets && first
+	var hits []*search.DocumentMatch
+	var facetSets []search.FacetResults
+	var nextCur *cursor
+	taken := 0 // hits of the tier that filled the page
+	tierTotals := make([]uint64, len(tiers))
+	for t := cur.Tier; t < len(tiers); t++ {
+		want := r.Size - len(hits)
+		// On the first page every tier is counted (and faceted) even when the page is full.
+		if want == 0 && !first {
+			break
+		}
+		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(append([]query.Query{tiers[t].Query}, fs...)...), want, 0, false)
+		req.Score = bleve.ScoreNone
+		req.Fields = []string{FieldHas, FieldPenaltyUntil}
+		req.SortBy(rankSort)
+		if t == cur.Tier && cur.After != nil {
+			req.SetSearchAfter(cur.After)
+		}
+		if withFacets {
+			addFacets(req, today)
+		}
+		res, err := g.Alias.SearchInContext(sctx, req)
+		if err != nil {
+			return nil, searchError(err)
+		}
+		tierTotals[t] = res.Total
+		if res.Facets != nil {
+			facetSets = append(facetSets, res.Facets)
+		}
+		hits = append(hits, res.Hits...)
+		if want > 0 && len(hits) == r.Size && nextCur == nil {
+			nextCur = &cursor{Tier: t, After: res.Hits[len(res.Hits)-1].Sort}
+			taken = len(res.Hits)
+		}
+	}
+	if first {
+		for _, n := range tierTotals {
+			out.Total += n
+		}
+		if nextCur != nil {
+			// On the first page the totals tell whether anything follows the full page.
+			rest := tierTotals[nextCur.Tier] - uint64(taken)
+			for _, n := range tierTotals[nextCur.Tier+1:] {
+				rest += n
+			}
+			if rest == 0 {
+				nextCur = nil
+			}
+		}
+	} else {
+		out.Total = cur.Total
+	}
+	if nextCur != nil {
+		nextCur.Total = out.Total
+		out.NextCursor = r.encodeCursor(*nextCur)
+	}
+	if err := s.hits(ctx, g, pq, hits, today, out); err != nil {
+		return nil, err
+	}
+	if withFacets {
+		out.Facets = facets(facetSets)
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
+
+func addFacets(req *bleve.SearchRequest, today string) {
+	req.AddFacet("region", bleve.NewFacetRequest(FieldProvince, 40))
+	req.AddFacet("status", bleve.NewFacetRequest(FieldActive, 2))
+	req.AddFacet("type", bleve.NewFacetRequest(FieldEntityType, len(EntityGroups)))
+	req.AddFacet("has", bleve.NewFacetRequest(FieldHas, len(HasValues)))
+	pf := bleve.NewFacetRequest(FieldPenaltyUntil, 1)
+	min := DayNumber(today)
+	pf.AddNumericRange(HasPenalty, &min, nil)
+	req.AddFacet("penalty", pf)
+}
+
+// searchError maps Bleve's refusals to a clear 400 or a timeout.
+func searchError(err error) error {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(msg, "context deadline exceeded"):
+		return badRequest("too_broad", "搜索范围太大，请输入更具体的名称片段或增加筛选条件。", "search timed out: make the query more specific")
+	case strings.Contains(msg, "TooManyClauses") || strings.Contains(msg, "too many clauses"):
+		return badRequest("too_broad", "搜索范围太大，请输入更具体的名称片段。", "query expands to too many terms")
+	}
+	return err
+}
+
+func (s *Searcher) hits(ctx context.Context, g *Generation, pq *ParsedQuery, hits []*search.DocumentMatch, today string, out *SearchResponse) error {
+	codes := make([]string, len(hits))
+	for i, h := range hits {
+		codes[i] = h.ID
+	}
+	ents, err := g.Docs.Entities(ctx, codes)
+	if err != nil {
+		return err
+	}
+	for _, h := range hits {
+		e := ents[h.ID]
+		if e == nil {
+			continue
+		}
+		hit := Hit{Code: e.Code, Name: e.Name, Status: e.Status, Region: e.Region, RegionName: region.FullName(e.Region),
+			EntityType: e.EntityType, Badges: badges(h, today)}
+		hit.Parts = Highlight(e.Name, pq.Words)
+		if !anyMark(hit.Parts) {
+			for _, fn := range e.FormerNames {
+				if parts := Highlight(fn, pq.Words); anyMark(parts) || fold.Key(fn) == pq.Key {
+					hit.FormerMatch, hit.FormerParts = fn, parts
+					break
+				}
+			}
+		}
+		hit.Highlight = PartsHTML(hit.Parts)
+		out.Results = append(out.Results, hit)
+	}
+	return nil
+}
+
+func badges(h *search.DocumentMatch, today string) []string {
+	var has []string
+	switch v := h.Fields[FieldHas].(type) {
+	case string:
+		has = []string{v}
+	case []interface{}:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				has = append(has, s)
+			}
+		}
+	}
+	if pu, ok := h.Fields[FieldPenaltyUntil].(float64); ok && pu >= DayNumber(today) {
+		has = append(has, HasPenalty)
+	}
+	out := []string{}
+	for _, hv := range HasValues { // fixed order: most serious first
+		if hv.Value != HasLicense && hv.Value != HasSpotCheck && contains(has, hv.Value) {
+			out = append(out, hv.Value)
+		}
+	}
+	return out
+}
+
+// BadgeLabel returns the Chinese label of a badge.
+func BadgeLabel(v string) string { return hasLabel(v) }
+
+// facets sums the facet counts of the disjoint tiers and labels them.
+func facets(sets []search.FacetResults) map[string][]FacetValue {
+	label := map[string]func(string) string{
+		"region": region.Name,
+		"status": func(v string) string {
+			if v == "active" {
+				return "存续/在业"
+			}
+			return "吊销/注销/迁出"
+		},
+		"type": func(v string) string { return v },
+		"has":  hasLabel,
+	}
+	counts := map[string]map[string]int{}
+	add := func(facet, value string, n int) {
+		if counts[facet] == nil {
+			counts[facet] = map[string]int{}
+		}
+		counts[facet][value] += n
+	}
+	for _, fr := range sets {
+		for name, f := range fr {
+			if name == "penalty" {
+				for _, nr := range f.NumericRanges {
+					add("has", HasPenalty, nr.Count)
+				}
+				continue
+			}
+			if f.Terms == nil {
+				continue
+			}
+			for _, t := range f.Terms.Terms() {
+				v := t.Term
+				if name == "status" {
+					v = map[string]string{"1": "active", "0": "inactive"}[v]
+				}
+				add(name, v, t.Count)
+			}
+		}
+	}
+	out := map[string][]FacetValue{}
+	for name, vals := range counts {
+		for v, n := range vals {
+			if n > 0 {
+				out[name] = append(out[name], FacetValue{Value: v, Label: label[name](v), Count: n})
+			}
+		}
+		sort.Slice(out[name], func(i, j int) bool {
+			a, b := out[name][i], out[name][j]
+			return a.Count > b.Count || a.Count == b.Count && a.Value < b.Value
+		})
+	}
+	return out
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
