@@ -30,7 +30,6 @@ type entityDoc struct {
 	Name         string   `json:"name"`
 	Former       []string `json:"former,omitempty"`
 	NameKey      string   `json:"name_key"`
-	NamePrefix   []string `json:"name_prefix"`
 	FormerKey    []string `json:"former_key,omitempty"`
 	Codes        []string `json:"codes"`
 	Prov         string   `json:"prov,omitempty"`
@@ -90,7 +89,7 @@ func EntityGroup(entityType, code string) string {
 func newEntityDoc(e *Entity, records []*Record) *entityDoc {
 	d := &entityDoc{
 		Kind:    KindEntity,
-		Name:    SearchText(e.Name),
+		Name:    StartToken + " " + SearchText(e.Name),
 		NameKey: fold.Key(e.Name),
 		Codes:   entityCodes(e),
 		Region:  e.Region,
@@ -104,7 +103,6 @@ func newEntityDoc(e *Entity, records []*Record) *entityDoc {
 		d.Active = "1"
 	}
 	d.NameLen = float64(utf8.RuneCountInString(d.NameKey))
-	d.NamePrefix = namePrefixes(d.NameKey)
 	for _, n := range e.FormerNames {
 		d.Former = append(d.Former, SearchText(n))
 		d.FormerKey = append(d.FormerKey, fold.Key(n))
@@ -216,36 +214,6 @@ func DayNumber(day string) float64 {
 	return float64(n)
 }
 
-// MaxPrefixRunes is the longest name prefix indexed for prefix ranking and autocomplete.
-const MaxPrefixRunes = 12
-
-// namePrefixes are the first 1..MaxPrefixRunes characters of a name key, indexed as exact terms
-// so that "name starts with" is one term lookup instead of an expanding prefix query.
-func namePrefixes(key string) []string {
-	var out []string
-	n := 0
-	for i := range key {
-		if i > 0 {
-			out = append(out, key[:i])
-			if n++; n == MaxPrefixRunes {
-				return out
-			}
-		}
-	}
-	if key != "" && n < MaxPrefixRunes {
-		out = append(out, key)
-	}
-	return out
-}
-
-// PrefixTerm returns the indexed prefix term for a key (cut to MaxPrefixRunes).
-func PrefixTerm(key string) string {
-	n := 0
-	for i := range key {
-		if n == MaxPrefixRunes {
-			return key[:i]
-		}
-		n++
-	}
-	return key
-}
+// StartToken is indexed before every name, so that "the name starts with X" is the phrase
+// [StartToken, X...]: one common term instead of a dictionary of prefixes.
+const StartToken = "gsbegin"

@@ -66,7 +66,7 @@ func DocStorePath(dir string) string { return filepath.Join(dir, docStoreFile) }
 // BuildOptions tunes a shard build.
 type BuildOptions struct {
 	Shards    int // default: one per core
-	BatchSize int // default 2000: big enough for throughput, small enough to avoid huge segments
+	BatchSize int // default 5000: big enough for throughput, small enough to keep segments few (1k–5k per notes)
 	Progress  func(docs int)
 }
 
@@ -77,7 +77,7 @@ func BuildShards(ctx context.Context, dir string, opts BuildOptions) (entities, 
 		opts.Shards = runtime.NumCPU()
 	}
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 2000
+		opts.BatchSize = 5000
 	}
 	m, err := NewMapping()
 	if err != nil {

@@ -40,12 +40,10 @@ func (s *Searcher) Suggest(ctx context.Context, input string, n int) ([]Suggesti
 
 	var codes []string
 	seen := map[string]bool{}
-	run := func(q query.Query, sortBy []string, scored bool) error {
+	run := func(q query.Query) error {
 		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(termQ(KindEntity, FieldKind, 0), q), n, 0, false)
-		if !scored {
-			req.Score = bleve.ScoreNone
-		}
-		req.SortBy(sortBy)
+		req.Score = bleve.ScoreNone
+		req.SortBy(rankSort)
 		res, err := g.Alias.SearchInContext(ctx, req)
 		if err != nil {
 			return searchError(err)
@@ -58,11 +56,13 @@ func (s *Searcher) Suggest(ctx context.Context, input string, n int) ([]Suggesti
 		}
 		return nil
 	}
-	if err := run(termQ(PrefixTerm(pq.Key), FieldNamePrefix, 0), []string{FieldNameLen, "_id"}, false); err != nil {
-		return nil, err
+	if prefix := pq.PrefixQuery(); prefix != nil {
+		if err := run(prefix); err != nil {
+			return nil, err
+		}
 	}
 	if len(codes) < n && pq.Class != ClassBadCode {
-		if err := run(pq.MatchQuery(), []string{"-_score", "_id"}, true); err != nil {
+		if err := run(pq.MatchQuery()); err != nil {
 			return nil, err
 		}
 	}

@@ -13,7 +13,6 @@ const (
 	FieldName         = "name"     // folded name, unigrams + bigrams
 	FieldFormer       = "former"   // folded former names
 	FieldNameKey      = "name_key" // fold.Key of the name: exact matches
-	FieldNamePrefix   = "name_prefix"
 	FieldFormerKey    = "former_key"
 	FieldPinyin       = "py"  // pinyin syllables of the name
 	FieldInitials     = "pyi" // pinyin initials of the name
@@ -72,7 +71,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	doc := bleve.NewDocumentStaticMapping()
 	doc.AddFieldMappingsAt("name", text(FieldName, AnalyzerName), text(FieldPinyin, AnalyzerPinyin), text(FieldInitials, AnalyzerInitials))
 	doc.AddFieldMappingsAt(FieldFormer, text(FieldFormer, AnalyzerName))
-	for _, f := range []string{FieldKind, FieldNameKey, FieldNamePrefix, FieldFormerKey, FieldCodes, FieldEntityCode} {
+	for _, f := range []string{FieldKind, FieldNameKey, FieldFormerKey, FieldCodes, FieldEntityCode} {
 		doc.AddFieldMappingsAt(f, kw(false))
 	}
 	for _, f := range []string{FieldPenaltyUntil, FieldNameLen} {

@@ -228,6 +228,26 @@ func (p *ParsedQuery) MatchQuery() query.Query {
 	return bleve.NewConjunctionQuery(must...)
 }
 
+// PrefixQuery matches names that start with the input: the phrase of the start token and the
+// input's bigrams (or its one character). nil when the input is not a name fragment.
+func (p *ParsedQuery) PrefixQuery() query.Query {
+	if p.Class != ClassName && p.Class != ClassBroad {
+		return nil
+	}
+	text := SearchText(p.Raw)
+	text = strings.ReplaceAll(text, " ", "")
+	if text == "" {
+		return nil
+	}
+	q := bleve.NewMatchPhraseQuery(StartToken + " " + text)
+	q.SetField(FieldName)
+	q.Analyzer = AnalyzerNameQuery
+	if utf8.RuneCountInString(text) == 1 {
+		return bleve.NewPhraseQuery([]string{StartToken, text}, FieldName)
+	}
+	return q
+}
+
 // Tier is one band of the ranking: every hit of an earlier tier ranks before any of a later one.
 type Tier struct {
 	Name  string
@@ -243,12 +263,18 @@ func (p *ParsedQuery) Tiers() []Tier {
 		return []Tier{{"match", match}}
 	}
 	exact := bleve.NewDisjunctionQuery(termQ(p.Key, FieldNameKey, 0), termQ(p.Key, FieldFormerKey, 0))
-	prefix := bleve.NewConjunctionQuery(termQ(PrefixTerm(p.Key), FieldNamePrefix, 0), match)
+	prefix := p.PrefixQuery()
+	if prefix == nil {
+		rest := bleve.NewBooleanQuery()
+		rest.AddMust(match)
+		rest.AddMustNot(exact)
+		return []Tier{{"exact", exact}, {"match", rest}}
+	}
 	notExact := bleve.NewBooleanQuery()
-	notExact.AddMust(prefix)
+	notExact.AddMust(bleve.NewConjunctionQuery(prefix, match))
 	notExact.AddMustNot(exact)
 	rest := bleve.NewBooleanQuery()
 	rest.AddMust(match)
-	rest.AddMustNot(exact, termQ(PrefixTerm(p.Key), FieldNamePrefix, 0))
+	rest.AddMustNot(exact, prefix)
 	return []Tier{{"exact", exact}, {"prefix", notExact}, {"match", rest}}
 }

@@ -590,11 +590,48 @@ func FuzzJSONL(f *testing.F) {
 }
 
 func FuzzXLSX(f *testing.F) {
-	f.Add(workbook(f, func(x *excelize.File) {
+	book := workbook(f, func(x *excelize.File) {
 		set(f, x, "Sheet1", "A1", "h", 0)
 		set(f, x, "Sheet1", "B3", 1.5, 0)
 		set(f, x, "Sheet1", "C4", "long", 0)
-	}))
+	})
+	f.Add(book)
+	f.Add(storedZip(f, book))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, data []byte) { check(t, data, XLSX, excelize.TotalRows+2) })
+}
+
+// storedZip rewrites a zip with uncompressed entries and no CRC (archive/zip skips the
+// check when CRC32 is 0), so mutations reach the XML instead of failing the checksum.
+func storedZip(t testing.TB, data []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, zf := range zr.File {
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: zf.Name, Method: zip.Store,
+			CompressedSize64: uint64(len(body)), UncompressedSize64: uint64(len(body))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
 }

@@ -1,0 +1,108 @@
+// Package portal is gongshi's web server: pages, the JSON API, feeds and downloads over the
+// serving index generation, with rate limits, security headers and the SQL store.
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongshi/gongshi/index"
+)
+
+// Config is everything the server needs; cmd/gongshi fills it from flags and environment.
+type Config struct {
+	Data           index.DataDir
+	Addr           string
+	TrustedProxies []string // CIDRs of load balancers whose X-Forwarded-For is believed; none by default
+	Now            func() time.Time
+	Log            *slog.Logger
+	// WatchEvery is how often the data folder's current generation is checked (default 5s).
+	WatchEvery time.Duration
+}
+
+// Server is the portal.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	live     *index.Live
+	searcher *index.Searcher
+	engine   *gin.Engine
+	started  time.Time
+}
+
+// New builds a server; call LoadCurrent and Run.
+func New(cfg Config) (*Server, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	if cfg.WatchEvery == 0 {
+		cfg.WatchEvery = 5 * time.Second
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, live: &index.Live{}, started: time.Now()}
+	s.searcher = &index.Searcher{Live: s.live, Now: cfg.Now}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	// Trust no proxy unless configured: otherwise any client could pick its own rate-limit key
+	// by sending X-Forwarded-For.
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	e.HandleMethodNotAllowed = false
+	s.engine = e
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler (for tests).
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Live returns the serving generation holder.
+func (s *Server) Live() *index.Live { return s.live }
+
+// today is the current day in China, the day publication periods are counted in.
+func (s *Server) today() string { return s.cfg.Now().In(index.ChinaTime).Format(time.DateOnly) }
+
+// Run serves until ctx ends, then shuts down gracefully.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	if err := s.LoadCurrent(); err != nil {
+		s.log.Warn("no generation loaded yet", "err", err)
+	}
+	srv := &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: 10 * time.Second, // slow-header clients (slowloris) are cut off
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      5 * time.Minute, // large downloads
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go s.watchGenerations(wctx, s.cfg.WatchEvery)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer scancel()
+	err := srv.Shutdown(sctx)
+	s.live.Close()
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
