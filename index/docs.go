@@ -44,18 +44,18 @@ type entityDoc struct {
 }
 
 type recordDoc struct {
-	Kind      string `json:"kind"`
-	Type      string `json:"type"`
-	Code      string `json:"code"`
-	Name      string `json:"name"`
-	Date      string `json:"date"`
-	Year      string `json:"year,omitempty"`
-	Authority string `json:"authority,omitempty"`
-	Prov      string `json:"prov,omitempty"`
-	City      string `json:"city,omitempty"`
-	Region    string `json:"region,omitempty"`
-	Listed    string `json:"listed,omitempty"`
-	Until     string `json:"until"`
+	Kind      string  `json:"kind"`
+	Type      string  `json:"type"`
+	Code      string  `json:"code"`
+	Name      string  `json:"name"`
+	Date      string  `json:"date"`
+	Year      string  `json:"year,omitempty"`
+	Authority string  `json:"authority,omitempty"`
+	Prov      string  `json:"prov,omitempty"`
+	City      string  `json:"city,omitempty"`
+	Region    string  `json:"region,omitempty"`
+	Listed    string  `json:"listed,omitempty"`
+	Until     float64 `json:"until"` // yyyymmdd of the last public day; numeric so a range is cheap
 }
 
 // ActiveStatus reports whether a 登记状态 means the entity is operating.
@@ -175,13 +175,13 @@ func newRecordDoc(r *Record, entityRegion string) *recordDoc {
 		Region:    entityRegion,
 		Prov:      region.Province(entityRegion),
 		City:      region.City(entityRegion),
-		Until:     r.PublicUntil,
 	}
 	if len(r.Date) >= 4 {
 		d.Year = r.Date[:4]
 	}
-	if d.Until == "" {
-		d.Until = OpenEnded
+	d.Until = DayNumber(OpenEnded)
+	if r.PublicUntil != "" {
+		d.Until = DayNumber(r.PublicUntil)
 	}
 	if r.Type.IsList() || r.Type == TypeDishonestDebtor {
 		d.Listed = "1"

@@ -74,7 +74,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	for _, f := range []string{FieldKind, FieldNameKey, FieldFormerKey, FieldCodes, FieldEntityCode} {
 		doc.AddFieldMappingsAt(f, kw(false))
 	}
-	for _, f := range []string{FieldPenaltyUntil, FieldNameLen} {
+	for _, f := range []string{FieldPenaltyUntil, FieldNameLen, FieldUntil} {
 		n := bleve.NewNumericFieldMapping()
 		n.Store, n.IncludeInAll, n.DocValues = f == FieldPenaltyUntil, false, true
 		doc.AddFieldMappingsAt(f, n)
@@ -84,7 +84,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	has.Store = true
 	doc.AddFieldMappingsAt(FieldHas, has)
 	for _, f := range []string{FieldProvince, FieldCity, FieldRegion, FieldStatus, FieldActive, FieldEntityType,
-		FieldType, FieldDate, FieldYear, FieldAuthority, FieldListed, FieldUntil} {
+		FieldType, FieldDate, FieldYear, FieldAuthority, FieldListed} {
 		doc.AddFieldMappingsAt(f, kw(true))
 	}
 	m.DefaultMapping = doc

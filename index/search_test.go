@@ -299,3 +299,35 @@ func FuzzParseQuery(f *testing.F) {
 		}
 	})
 }
+
+func TestListsAndStats(t *testing.T) {
+	s, _ := buildCorpus(t, corpus)
+	ctx := context.Background()
+	res, err := s.List(ctx, ListRequest{Type: TypePenalty, Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The 2023 penalty has expired; only 华威's is public.
+	if res.Total != 1 || res.Records[0].EntityName != "华威（福建）新材料科技有限公司" {
+		t.Fatalf("penalties: %+v", res)
+	}
+	res, err = s.List(ctx, ListRequest{Type: TypeBlacklist, Name: "華威", State: "current"})
+	if err != nil || res.Total != 1 {
+		t.Fatalf("blacklist by name: %+v %v", res, err)
+	}
+	var bre *BadRequestError
+	for _, r := range []ListRequest{{Type: "x"}, {Type: TypeBlacklist, Year: "20x4"}, {Type: TypeBlacklist, State: "x"}, {Type: TypeBlacklist, Cursor: "??"}} {
+		if _, err := s.List(ctx, r); !errors.As(err, &bre) {
+			t.Errorf("%+v: %v", r, err)
+		}
+	}
+	g := s.Live.Acquire()
+	defer g.Release()
+	st, err := g.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Records[TypePenalty] != 2 || st.Records[TypeBlacklist] != 1 {
+		t.Errorf("stats: %+v", st.Records)
+	}
+}
