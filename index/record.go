@@ -89,7 +89,8 @@ type Source struct {
 }
 
 // PublicOn reports whether the record is public on the given day (YYYY-MM-DD).
-// The window ends after PublicUntil; the record is not public before its own date.
+// The window ends after PublicUntil. (A record is published when its snapshot arrives, so there
+// is no start to check.)
 func (r *Record) PublicOn(day string) bool {
 	if r.PublicUntil != "" && day > r.PublicUntil {
 		return false
