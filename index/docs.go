@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"hash/fnv"
 	"strconv"
 	"strings"
@@ -40,7 +41,7 @@ type entityDoc struct {
 	EType        string   `json:"etype,omitempty"`
 	Has          []string `json:"has,omitempty"`
 	PenaltyUntil float64  `json:"penalty_until,omitempty"` // yyyymmdd of the last public penalty day
-	NameLen      float64  `json:"name_len"`
+	NameLen      string   `json:"name_len"`                // zero-padded: a keyword sorts like a number at one term per doc
 }
 
 type recordDoc struct {
@@ -102,7 +103,7 @@ func newEntityDoc(e *Entity, records []*Record) *entityDoc {
 	if ActiveStatus(e.Status) {
 		d.Active = "1"
 	}
-	d.NameLen = float64(utf8.RuneCountInString(d.NameKey))
+	d.NameLen = fmt.Sprintf("%03d", min(utf8.RuneCountInString(d.NameKey), 999))
 	for _, n := range e.FormerNames {
 		d.Former = append(d.Former, SearchText(n))
 		d.FormerKey = append(d.FormerKey, fold.Key(n))

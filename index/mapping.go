@@ -74,7 +74,8 @@ func NewMapping() (mapping.IndexMapping, error) {
 	for _, f := range []string{FieldKind, FieldNameKey, FieldFormerKey, FieldCodes, FieldEntityCode} {
 		doc.AddFieldMappingsAt(f, kw(false))
 	}
-	for _, f := range []string{FieldPenaltyUntil, FieldNameLen, FieldUntil} {
+	// Numeric fields index 16 prefix terms per value: only the two that need range queries.
+	for _, f := range []string{FieldPenaltyUntil, FieldUntil} {
 		n := bleve.NewNumericFieldMapping()
 		n.Store, n.IncludeInAll, n.DocValues = f == FieldPenaltyUntil, false, true
 		doc.AddFieldMappingsAt(f, n)
@@ -83,7 +84,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	has := kw(true)
 	has.Store = true
 	doc.AddFieldMappingsAt(FieldHas, has)
-	for _, f := range []string{FieldProvince, FieldCity, FieldRegion, FieldStatus, FieldActive, FieldEntityType,
+	for _, f := range []string{FieldProvince, FieldCity, FieldRegion, FieldStatus, FieldActive, FieldEntityType, FieldNameLen,
 		FieldType, FieldDate, FieldYear, FieldAuthority, FieldListed} {
 		doc.AddFieldMappingsAt(f, kw(true))
 	}
