@@ -208,13 +208,15 @@ func OpenGeneration(dir string) (*Generation, error) {
 		return nil, err
 	}
 	g := &Generation{Info: info, Dir: dir}
-	docs, err := OpenDocStore(DocStorePath(dir), false)
+	docs, err := OpenDocStore(DocStorePath(dir), true)
 	if err != nil {
 		return nil, err
 	}
 	g.Docs = docs
 	for i := 0; i < info.Shards; i++ {
-		idx, err := bleve.Open(shardPath(dir, i))
+		// Read-only: a generation is immutable once built, and a writable open takes an
+		// exclusive lock that would stop a second replica (or a tool) from opening it.
+		idx, err := bleve.OpenUsing(shardPath(dir, i), map[string]interface{}{"read_only": true})
 		if err != nil {
 			g.close()
 			return nil, fmt.Errorf("open shard %d of %s: %w", i, info.ID, err)

@@ -52,5 +52,6 @@ func (s *Server) apiSearch(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
+	s.metrics.search.WithLabelValues(string(res.Class)).Observe(res.TookMS / 1000)
 	c.JSON(http.StatusOK, res)
 }

@@ -3,11 +3,13 @@ package portal
 // routes is the whole site map, top to bottom.
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(s.recoverJSON(), s.accessLog())
+	e.Use(s.recoverJSON(), securityHeaders(), s.metrics.observe(), s.accessLog(), limitBody(1<<20), s.rateLimit())
 
 	// Operations.
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metrics.handler())
+	e.GET("/openapi.yaml", s.openAPI)
 
 	// JSON API.
 	api := e.Group("/api/v1")
@@ -15,5 +17,16 @@ func (s *Server) routes() {
 	api.GET("/suggest", s.apiSuggest)
 	api.GET("/entities/:code", s.apiEntity)
 
-	e.NoRoute(s.notFound)
+	// Pages.
+	e.GET("/", s.pageHome)
+	e.GET("/search", s.pageSearch)
+	e.GET("/entities/:code", s.pageEntity)
+	e.GET("/lists/:list", s.pageList)
+	e.GET("/stats", s.pageStats)
+	api.GET("/lists/:list", s.apiList) // the lists' JSON, beside their pages
+
+	// Static assets.
+	e.GET("/static/*file", s.staticFile)
+
+	e.NoRoute(s.noRoute) // Chinese page for browsers, JSON for API clients
 }

@@ -26,6 +26,7 @@ type Config struct {
 	Log            *slog.Logger
 	// WatchEvery is how often the data folder's current generation is checked (default 5s).
 	WatchEvery time.Duration
+	RateLimits RateLimits
 }
 
 // Server is the portal.
@@ -36,6 +37,8 @@ type Server struct {
 	searcher *index.Searcher
 	engine   *gin.Engine
 	started  time.Time
+	rl       *rateLimiter
+	metrics  *metrics
 }
 
 // New builds a server; call LoadCurrent and Run.
@@ -51,6 +54,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, live: &index.Live{}, started: time.Now()}
 	s.searcher = &index.Searcher{Live: s.live, Now: cfg.Now}
+	s.metrics = newMetrics(s)
+	rl, err := newRateLimiter(cfg.RateLimits)
+	if err != nil {
+		return nil, err
+	}
+	s.rl = rl
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	// Trust no proxy unless configured: otherwise any client could pick its own rate-limit key

@@ -18,6 +18,7 @@ usage:
   gongshi check    [--type T] [--max-rejected F] PATH               validate a snapshot, print the report
   gongshi import   [--data DIR] [--type T] [--kind full|delta] PATH...
   gongshi serve    --data DIR --addr HOST:PORT [--trusted-proxy CIDR]...
+  gongshi bench    [--entities N] [--queries Q] [--seed S] [--date D] [--dir DIR] [--keep] [--no-postgres]
 
 Run "gongshi COMMAND -h" for the flags of a command.
 `
@@ -35,6 +36,7 @@ func main() {
 		"check":    cmdCheck,
 		"import":   cmdImport,
 		"serve":    cmdServe,
+		"bench":    cmdBench,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {

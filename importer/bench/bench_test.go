@@ -1,0 +1,77 @@
+package bench
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gongshi/gongshi/index/fold"
+	"github.com/gongshi/gongshi/index/uscc"
+)
+
+func TestPieces(t *testing.T) {
+	got := pieces("湖南带领者茶业有限责任公司常德分公司")
+	if len(got) != 2 || string(got[0]) != "湖南带领者茶业" || string(got[1]) != "常德" {
+		t.Errorf("pieces = %q", got)
+	}
+	got = pieces("维仕（焦作）模具有限公司")
+	if len(got) != 3 || string(got[1]) != "焦作" {
+		t.Errorf("pieces = %q", got)
+	}
+	if got := beforeLegalForm("颐品堂（四川）环保科技有限公司"); got != "颐品堂（四川）环保科技" {
+		t.Errorf("beforeLegalForm = %q", got)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 100; i++ {
+		f := fragment(rng, pieces("i美影视传媒有限公司"), 4)
+		if !strings.Contains("i美影视传媒", f) || len([]rune(f)) != 4 {
+			t.Fatalf("fragment %q", f)
+		}
+	}
+}
+
+func TestVariants(t *testing.T) {
+	tr := traditional("华为技术有限公司")
+	if tr == "" || tr == "华为技术有限公司" || fold.Key(tr) != fold.Key("华为技术有限公司") {
+		t.Errorf("traditional = %q", tr)
+	}
+	if traditional("一二三") != "" {
+		t.Error("a name without convertible characters must be skipped")
+	}
+	if got := fullwidth("维仕(焦作)ABC1有限公司"); got != "维仕（焦作）ＡＢＣ１有限公司" {
+		t.Errorf("fullwidth = %q", got)
+	}
+	if fullwidth("福百食用菌种植有限公司") != "" {
+		t.Error("nothing to widen must give \"\"")
+	}
+	if got := toneless("乌鲁木齐宏森资产管理有限公司", "91650102648941583U"); got != "hongsenzichanguanli" {
+		t.Errorf("toneless = %q", got)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	code := "91350200776049653X"
+	if uscc.Validate(code) != nil {
+		code = code[:17] + string(mustCheck(t, code[:17]))
+	}
+	if bad := typo(rng, code); bad[:17] != code[:17] || bad == code || uscc.Validate(bad) == nil {
+		t.Errorf("typo(%s) = %s", code, bad)
+	}
+}
+
+func mustCheck(t *testing.T, first17 string) byte {
+	c, err := uscc.CheckChar(first17)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestPercentile(t *testing.T) {
+	var d []time.Duration
+	for i := 1; i <= 100; i++ {
+		d = append(d, time.Duration(i))
+	}
+	if percentile(d, 0.5) != 50 || percentile(d, 0.99) != 99 || percentile(d[:1], 0.99) != 1 {
+		t.Error("nearest-rank percentile")
+	}
+}

@@ -1,0 +1,318 @@
+package bench
+
+import (
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gongshi/gongshi/index/fold"
+	"github.com/gongshi/gongshi/index/pinyin"
+	"github.com/gongshi/gongshi/index/region"
+	"github.com/gongshi/gongshi/index/uscc"
+)
+
+// Query classes, in table order.
+const (
+	ClassNameExact   = "name_exact"
+	ClassFrag1       = "frag1"
+	ClassFrag2       = "frag2"
+	ClassFrag4       = "frag4"
+	ClassDistinctive = "distinctive"
+	ClassTraditional = "traditional"
+	ClassFullwidth   = "fullwidth"
+	ClassPinyin      = "pinyin"
+	ClassCode        = "code"
+	ClassCodeLower   = "code_lower"
+	ClassCodeTypo    = "code_typo"
+	// ClassAll is the row over every query of an engine.
+	ClassAll = "all"
+)
+
+// Classes lists the query classes in the order they are drawn and printed.
+var Classes = []string{ClassNameExact, ClassFrag1, ClassFrag2, ClassFrag4, ClassDistinctive,
+	ClassTraditional, ClassFullwidth, ClassPinyin, ClassCode, ClassCodeLower, ClassCodeTypo}
+
+// entity is what every engine is loaded with: the code and the name as published.
+type entity struct{ code, name string }
+
+// query is one search with a known answer.
+type query struct {
+	class  string
+	text   string // what the user types; peers get it unchanged
+	target string // the entity the query was drawn from
+	tname  string // its name
+	key    string // fold.Key of the target name (full-name classes) or of the fragment
+}
+
+// row is one result as an engine returns it.
+type row struct{ code, name, former string }
+
+// relevant judges one result. Fragments: the result's name (or the former name gongshi shows
+// as the match) contains the fragment. Full names: the target, or another entity with the very
+// same name, which no engine can tell apart. Everything else: the target only.
+func (q *query) relevant(r row) bool {
+	switch q.class {
+	case ClassFrag1, ClassFrag2, ClassFrag4:
+		return strings.Contains(fold.Key(r.name), q.key) || r.former != "" && strings.Contains(fold.Key(r.former), q.key)
+	case ClassNameExact, ClassTraditional, ClassFullwidth:
+		return r.code == q.target || fold.Key(r.name) == q.key
+	}
+	return r.code == q.target
+}
+
+// legalForms are cut out before fragments are drawn: they are in most names and say nothing
+// about which entity is meant. Longest first, so 有限责任公司 goes before 有限公司.
+var legalForms = []string{"股份有限公司", "有限责任公司", "集团有限公司", "农民专业合作社", "个人独资企业",
+	"有限公司", "分公司", "个体工商户", "专业合作社", "有限合伙", "合伙企业", "合作社"}
+
+// pieces are the runs of name characters (Han, Latin letters, digits) of a name once legal
+// forms and punctuation are cut out; fragments are drawn inside one piece so that each is a
+// real substring of the name.
+func pieces(name string) [][]rune {
+	for _, lf := range legalForms {
+		name = strings.ReplaceAll(name, lf, "\x00")
+	}
+	var out [][]rune
+	var cur []rune
+	for _, r := range name {
+		if unicode.Is(unicode.Han, r) || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			cur = append(cur, r)
+			continue
+		}
+		if len(cur) > 0 {
+			out = append(out, cur)
+			cur = nil
+		}
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// beforeLegalForm is the name cut at its first legal-form word; "" if that leaves under two characters.
+func beforeLegalForm(name string) string {
+	cut := len(name)
+	for _, lf := range legalForms {
+		if i := strings.Index(name, lf); i >= 0 && i < cut {
+			cut = i
+		}
+	}
+	if utf8.RuneCountInString(name[:cut]) < 2 {
+		return ""
+	}
+	return name[:cut]
+}
+
+// fragment draws n consecutive characters at a uniformly random position over all pieces.
+func fragment(rng *rand.Rand, ps [][]rune, n int) string {
+	total := 0
+	for _, p := range ps {
+		if len(p) >= n {
+			total += len(p) - n + 1
+		}
+	}
+	if total == 0 {
+		return ""
+	}
+	k := rng.IntN(total)
+	for _, p := range ps {
+		if len(p) < n {
+			continue
+		}
+		if k < len(p)-n+1 {
+			return string(p[k : k+n])
+		}
+		k -= len(p) - n + 1
+	}
+	return ""
+}
+
+var (
+	s2tOnce sync.Once
+	s2t     map[rune]rune
+)
+
+// loadS2T inverts gongshi's own traditional→simplified folding (OpenCC's TSCharacters, first
+// candidate) by asking fold.Simplified about every CJK code point, and keeps the simplified
+// characters that exactly one traditional character maps to: those convert back unambiguously.
+func loadS2T() {
+	from := map[rune][]rune{}
+	for _, rg := range [][2]rune{{0x3400, 0xFFFF}, {0x20000, 0x3134F}} {
+		for r := rg[0]; r <= rg[1]; r++ {
+			if !unicode.Is(unicode.Han, r) {
+				continue
+			}
+			s, _ := utf8.DecodeRuneInString(fold.Simplified(string(r)))
+			if s != r {
+				from[s] = append(from[s], r)
+			}
+		}
+	}
+	s2t = make(map[rune]rune, len(from))
+	for s, trads := range from {
+		if len(trads) == 1 {
+			s2t[s] = trads[0]
+		}
+	}
+}
+
+// traditional writes a name in traditional characters, or returns "" if none converts.
+func traditional(name string) string {
+	s2tOnce.Do(loadS2T)
+	changed := false
+	out := strings.Map(func(r rune) rune {
+		if t, ok := s2t[r]; ok {
+			changed = true
+			return t
+		}
+		return r
+	}, name)
+	if !changed {
+		return ""
+	}
+	return out
+}
+
+// fullwidth writes ASCII letters and digits full-width and swaps the widths of parentheses,
+// the way names come out of Chinese input methods and old agency systems; "" if nothing changes.
+func fullwidth(name string) string {
+	out := strings.Map(func(r rune) rune {
+		switch {
+		case r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			return r - 0x21 + 0xFF01
+		case r == '(':
+			return '（'
+		case r == ')':
+			return '）'
+		case r == '（':
+			return '('
+		case r == '）':
+			return ')'
+		}
+		return r
+	}, name)
+	if out == name {
+		return ""
+	}
+	return out
+}
+
+// regionSuffixes are cut off division names to get the short form used in company names
+// (福建省 → 福建, 乌鲁木齐市 → 乌鲁木齐).
+var regionSuffixes = []string{"维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "自治州", "自治县", "地区", "省", "市", "区", "县", "旗", "盟"}
+
+// stripRegion removes a leading division name (county, prefecture or province of the code's
+// region, long or short form): users typing pinyin leave the place out.
+func stripRegion(name, code string) string {
+	reg := uscc.Region(code)
+	if reg == "" {
+		return name
+	}
+	best := ""
+	for _, c := range []string{reg, region.City(reg), region.Province(reg)} {
+		n := region.Name(c)
+		if n == "" {
+			continue
+		}
+		cands := []string{n}
+		for _, suf := range regionSuffixes {
+			if s := strings.TrimSuffix(n, suf); s != n && utf8.RuneCountInString(s) >= 2 {
+				cands = append(cands, s)
+			}
+		}
+		for _, c := range cands {
+			if strings.HasPrefix(name, c) && len(c) > len(best) {
+				best = c
+			}
+		}
+	}
+	return strings.TrimPrefix(name, best)
+}
+
+// maxPinyinLetters keeps typed pinyin to what a user types before looking at suggestions.
+const maxPinyinLetters = 30
+
+// toneless returns the pinyin a user would type for the name: the usual reading of each
+// character of the first piece after the region, without spaces, cut on a syllable boundary.
+func toneless(name, code string) string {
+	ps := pieces(stripRegion(name, code))
+	if len(ps) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	syll := 0
+	for _, r := range ps[0] {
+		rs := pinyin.Readings(r)
+		if len(rs) == 0 {
+			return "" // not a Han character: the pinyin would not spell the name
+		}
+		if b.Len()+len(rs[0]) > maxPinyinLetters {
+			break
+		}
+		b.WriteString(rs[0])
+		syll++
+	}
+	if syll < 2 {
+		return ""
+	}
+	return b.String()
+}
+
+// typo replaces the check character of a valid code with another valid character.
+func typo(rng *rand.Rand, code string) string {
+	for {
+		c := uscc.Alphabet[rng.IntN(len(uscc.Alphabet))]
+		if c != code[17] {
+			return code[:17] + string(c)
+		}
+	}
+}
+
+// draw picks n queries of a class from random entities, deterministically for a seed. An
+// entity that cannot yield the class (no convertible character, no Latin letter ...) is
+// passed over; after many misses the class is left with fewer queries.
+func draw(rng *rand.Rand, ents []entity, class string, n int) []query {
+	var out []query
+	for tries := 0; len(out) < n && tries < 200*n && len(ents) > 0; tries++ {
+		e := ents[rng.IntN(len(ents))]
+		q := query{class: class, target: e.code, tname: e.name, key: fold.Key(e.name)}
+		switch class {
+		case ClassNameExact:
+			q.text = e.name
+		case ClassFrag1, ClassFrag2, ClassFrag4:
+			k := map[string]int{ClassFrag1: 1, ClassFrag2: 2, ClassFrag4: 4}[class]
+			q.text = fragment(rng, pieces(e.name), k)
+			q.key = fold.Key(q.text)
+		case ClassDistinctive:
+			ps := pieces(e.name)
+			q.text = fragment(rng, ps, 6)
+			if q.text == "" {
+				// No run of six: the name up to its legal form, as written ("颐品堂（四川）环保科技"),
+				// rather than its longest run alone, which may be as common as "环保科技".
+				q.text = beforeLegalForm(e.name)
+			}
+		case ClassTraditional:
+			q.text = traditional(e.name)
+		case ClassFullwidth:
+			q.text = fullwidth(e.name)
+		case ClassPinyin:
+			q.text = toneless(e.name, e.code)
+		case ClassCode:
+			q.text = e.code
+		case ClassCodeLower:
+			q.text = strings.ToLower(e.code)
+		case ClassCodeTypo:
+			if uscc.Validate(e.code) != nil {
+				continue // the typo must be the only thing wrong
+			}
+			q.text = typo(rng, e.code)
+		}
+		if q.text != "" {
+			out = append(out, q)
+		}
+	}
+	return out
+}

@@ -1,0 +1,61 @@
+package portal
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongshi/gongshi/index"
+)
+
+// listRequest reads the list parameters shared by the list page and the API.
+func listRequest(c *gin.Context, t index.RecordType) (index.ListRequest, error) {
+	r := index.ListRequest{
+		Type:      t,
+		Region:    c.Query("region"),
+		Year:      c.Query("year"),
+		Authority: c.Query("authority"),
+		Name:      c.Query("name"),
+		State:     c.Query("state"),
+		Cursor:    c.Query("cursor"),
+		Facets:    true,
+	}
+	if r.State != "" && !hasListState(t) {
+		return r, &index.BadRequestError{Code: "bad_state", Message: "只有严重违法失信名单、经营异常名录和失信被执行人可以按列入状态筛选。",
+			MessageEN: "state applies only to blacklist, abnormal and dishonest-debtors"}
+	}
+	if sz := c.Query("size"); sz != "" {
+		n, err := strconv.Atoi(sz)
+		if err != nil || n < 1 {
+			return r, &index.BadRequestError{Code: "bad_size", Message: "每页条数应为 1–50 的整数。", MessageEN: "size must be an integer from 1 to 50"}
+		}
+		r.Size = n
+	}
+	return r, nil
+}
+
+// hasListState reports whether entries of t are listed and later removed.
+func hasListState(t index.RecordType) bool {
+	return t.IsList() || t == index.TypeDishonestDebtor
+}
+
+// apiList: GET /api/v1/lists/:list?region=&year=&authority=&name=&state=&size=&cursor=
+func (s *Server) apiList(c *gin.Context) {
+	t := index.ListType(c.Param("list"))
+	if t == "" {
+		apiError(c, http.StatusNotFound, "list_not_found", "no such list", "没有这个名单。")
+		return
+	}
+	r, err := listRequest(c, t)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	res, err := s.searcher.List(c.Request.Context(), r)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}

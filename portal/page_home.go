@@ -1,0 +1,38 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongshi/gongshi/index"
+)
+
+type homeView struct {
+	Entities int
+	Lists    []listLink
+	DataDate string
+	BuiltAt  time.Time
+}
+
+// pageHome: GET / — the big search box, every list with its count, when the data is from.
+func (s *Server) pageHome(c *gin.Context) {
+	g := s.live.Acquire()
+	if g == nil {
+		s.pageFail(c, index.ErrNotReady)
+		return
+	}
+	defer g.Release()
+	// Statistics are computed once per generation and cached with their error, so a visitor
+	// who closes the tab must not cancel them for everyone.
+	st, err := g.Stats(context.WithoutCancel(c.Request.Context()))
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "home", layoutView{Section: "home", HideSearch: true, Data: homeView{
+		Entities: st.Entities, Lists: listLinksWithCounts(st), DataDate: g.Info.DataDate, BuiltAt: g.Info.BuiltAt,
+	}})
+}
