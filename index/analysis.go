@@ -5,7 +5,6 @@ import (
 	_ "github.com/blevesearch/bleve/v2/analysis/analyzer/custom" // custom analyzers below
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/cjk"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -36,7 +35,7 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 	for name, filter := range map[string]string{AnalyzerName: filterBigramUnigram, AnalyzerNameQuery: filterBigram} {
 		if err := m.AddCustomAnalyzer(name, map[string]interface{}{
 			"type":          "custom",
-			"tokenizer":     unicode.Name,
+			"tokenizer":     tokenizerChars,
 			"token_filters": []string{filter},
 		}); err != nil {
 			return err

@@ -29,6 +29,7 @@ const (
 type entityDoc struct {
 	Kind         string   `json:"kind"`
 	Name         string   `json:"name"`
+	Core         string   `json:"core"` // the name without legal-form words, for pinyin
 	Former       []string `json:"former,omitempty"`
 	NameKey      string   `json:"name_key"`
 	FormerKey    []string `json:"former_key,omitempty"`
@@ -91,6 +92,7 @@ func newEntityDoc(e *Entity, records []*Record) *entityDoc {
 	d := &entityDoc{
 		Kind:    KindEntity,
 		Name:    StartToken + " " + SearchText(e.Name),
+		Core:    StartToken + " " + CoreName(SearchText(e.Name)),
 		NameKey: fold.Key(e.Name),
 		Codes:   entityCodes(e),
 		Region:  e.Region,

@@ -69,7 +69,10 @@ func NewMapping() (mapping.IndexMapping, error) {
 	}
 
 	doc := bleve.NewDocumentStaticMapping()
-	doc.AddFieldMappingsAt("name", text(FieldName, AnalyzerName), text(FieldPinyin, AnalyzerPinyin), text(FieldInitials, AnalyzerInitials))
+	doc.AddFieldMappingsAt("name", text(FieldName, AnalyzerName))
+	// Pinyin is indexed for the name without 有限公司 and the like: their syllables would match
+	// queries that have nothing to do with the company ("yaoyou" in 医药有限公司).
+	doc.AddFieldMappingsAt("core", text(FieldPinyin, AnalyzerPinyin), text(FieldInitials, AnalyzerInitials))
 	doc.AddFieldMappingsAt(FieldFormer, text(FieldFormer, AnalyzerName))
 	for _, f := range []string{FieldKind, FieldNameKey, FieldFormerKey, FieldCodes, FieldEntityCode} {
 		doc.AddFieldMappingsAt(f, kw(false))

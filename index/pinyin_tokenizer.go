@@ -1,6 +1,7 @@
 package index
 
 import (
+	"bytes"
 	"unicode"
 	"unicode/utf8"
 
@@ -40,7 +41,13 @@ func (t pinyinTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		}
 		wordStart = -1
 	}
-	for i := 0; i < len(input); {
+	i := 0
+	if bytes.HasPrefix(input, []byte(StartToken+" ")) {
+		out = append(out, &analysis.Token{Term: input[:len(StartToken)], Start: 0, End: len(StartToken), Position: pos, Type: analysis.AlphaNumeric})
+		pos++
+		i = len(StartToken) + 1
+	}
+	for i < len(input) {
 		r, size := utf8.DecodeRune(input[i:])
 		switch {
 		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):

@@ -75,6 +75,20 @@ func SearchText(s string) string {
 	}, fold.Fold(s))
 }
 
+// CoreName removes legal-form words from a folded name (华为技术有限公司 → 华为技术); a name that
+// is nothing but legal form stays as it is.
+func CoreName(folded string) string {
+	core := folded
+	for _, lf := range legalForms {
+		core = strings.ReplaceAll(core, lf, " ")
+	}
+	core = strings.Join(strings.Fields(core), " ")
+	if core == "" {
+		return folded
+	}
+	return core
+}
+
 // ParseQuery classifies and normalises user input.
 func ParseQuery(raw string) (*ParsedQuery, error) {
 	raw = strings.TrimSpace(raw)
@@ -211,12 +225,12 @@ func (p *ParsedQuery) MatchQuery() query.Query {
 		for _, seg := range p.Syllables {
 			alts = append(alts, bleve.NewPhraseQuery(seg, FieldPinyin))
 		}
-		// A Latin word may also be part of the name itself ("abc科技").
-		alts = append(alts, termQ(strings.NewReplacer(" ", "", "'", "").Replace(fold.Fold(p.Raw)), FieldName, 0))
+		// Latin letters may also be part of the name itself ("abc科技").
+		alts = append(alts, fragmentQuery(strings.NewReplacer(" ", "", "'", "").Replace(fold.Fold(p.Raw)), FieldName))
 		return bleve.NewDisjunctionQuery(alts...)
 	case ClassInitials:
 		letters := strings.Split(p.Initials, "")
-		return bleve.NewDisjunctionQuery(bleve.NewPhraseQuery(letters, FieldInitials), termQ(p.Initials, FieldName, 0))
+		return bleve.NewDisjunctionQuery(bleve.NewPhraseQuery(letters, FieldInitials), fragmentQuery(p.Initials, FieldName))
 	}
 	var must []query.Query
 	for _, w := range p.Words {
@@ -229,23 +243,48 @@ func (p *ParsedQuery) MatchQuery() query.Query {
 }
 
 // PrefixQuery matches names that start with the input: the phrase of the start token and the
-// input's bigrams (or its one character). nil when the input is not a name fragment.
+// input's bigrams (or its one character); for pinyin, the start token and the syllables or
+// initials. nil when the input has no such reading.
 func (p *ParsedQuery) PrefixQuery() query.Query {
-	if p.Class != ClassName && p.Class != ClassBroad {
+	switch p.Class {
+	case ClassPinyin:
+		var alts []query.Query
+		for _, seg := range p.Syllables {
+			alts = append(alts, bleve.NewPhraseQuery(append([]string{StartToken}, seg...), FieldPinyin))
+		}
+		return bleve.NewDisjunctionQuery(alts...)
+	case ClassInitials:
+		return bleve.NewPhraseQuery(append([]string{StartToken}, strings.Split(p.Initials, "")...), FieldInitials)
+	case ClassName, ClassBroad:
+	default:
 		return nil
 	}
-	text := SearchText(p.Raw)
-	text = strings.ReplaceAll(text, " ", "")
+	text := strings.ReplaceAll(SearchText(p.Raw), " ", "")
 	if text == "" {
 		return nil
+	}
+	if utf8.RuneCountInString(text) == 1 {
+		return bleve.NewPhraseQuery([]string{StartToken, text}, FieldName)
 	}
 	q := bleve.NewMatchPhraseQuery(StartToken + " " + text)
 	q.SetField(FieldName)
 	q.Analyzer = AnalyzerNameQuery
-	if utf8.RuneCountInString(text) == 1 {
-		return bleve.NewPhraseQuery([]string{StartToken, text}, FieldName)
-	}
 	return q
+}
+
+// currentNameQuery matches the words in the current name only (not in former names).
+func (p *ParsedQuery) currentNameQuery() query.Query {
+	if p.Class != ClassName && p.Class != ClassBroad {
+		return nil
+	}
+	var must []query.Query
+	for _, w := range p.Words {
+		must = append(must, fragmentQuery(w, FieldName))
+	}
+	if len(must) == 1 {
+		return must[0]
+	}
+	return bleve.NewConjunctionQuery(must...)
 }
 
 // Tier is one band of the ranking: every hit of an earlier tier ranks before any of a later one.
@@ -254,27 +293,42 @@ type Tier struct {
 	Query query.Query
 }
 
-// Tiers returns the ranking bands of a name query: the exact name (or former name), names that
-// start with the input, then every other match. The tiers are disjoint; within a tier, hits are
-// ordered by name length (shorter names are covered more by the query), active first, then code.
+// Tiers returns the ranking bands of a query: the exact name (or former name), names that
+// start with the input, names that contain it, then entities found only by a former name.
+// Each tier excludes the earlier ones; within a tier hits are ordered by name length (shorter
+// names are covered more by the query), active first, then code.
 func (p *ParsedQuery) Tiers() []Tier {
 	match := p.MatchQuery()
 	if p.Class == ClassCode || p.Class == ClassBadCode || p.Key == "" {
 		return []Tier{{"match", match}}
 	}
-	exact := bleve.NewDisjunctionQuery(termQ(p.Key, FieldNameKey, 0), termQ(p.Key, FieldFormerKey, 0))
-	prefix := p.PrefixQuery()
-	if prefix == nil {
-		rest := bleve.NewBooleanQuery()
-		rest.AddMust(match)
-		rest.AddMustNot(exact)
-		return []Tier{{"exact", exact}, {"match", rest}}
+	type band struct {
+		name string
+		q    query.Query
 	}
-	notExact := bleve.NewBooleanQuery()
-	notExact.AddMust(bleve.NewConjunctionQuery(prefix, match))
-	notExact.AddMustNot(exact)
-	rest := bleve.NewBooleanQuery()
-	rest.AddMust(match)
-	rest.AddMustNot(exact, prefix)
-	return []Tier{{"exact", exact}, {"prefix", notExact}, {"match", rest}}
+	var bands []band
+	if p.Class == ClassName || p.Class == ClassBroad {
+		bands = append(bands, band{"exact", bleve.NewDisjunctionQuery(termQ(p.Key, FieldNameKey, 0), termQ(p.Key, FieldFormerKey, 0))})
+	}
+	if prefix := p.PrefixQuery(); prefix != nil {
+		bands = append(bands, band{"prefix", bleve.NewConjunctionQuery(prefix, match)})
+	}
+	if current := p.currentNameQuery(); current != nil {
+		bands = append(bands, band{"name", current})
+	}
+	bands = append(bands, band{"match", match})
+	tiers := make([]Tier, len(bands))
+	for i, b := range bands {
+		if i == 0 {
+			tiers[i] = Tier{b.name, b.q}
+			continue
+		}
+		q := bleve.NewBooleanQuery()
+		q.AddMust(b.q)
+		for _, earlier := range bands[:i] {
+			q.AddMustNot(earlier.q)
+		}
+		tiers[i] = Tier{b.name, q}
+	}
+	return tiers
 }

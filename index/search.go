@@ -148,7 +148,7 @@ func (r *SearchRequest) decodeCursorString(s string) (*cursor, error) {
 		return nil, bad
 	}
 	var c cursor
-	if json.Unmarshal(b, &c) != nil || c.Hash != r.hash() || len(c.After) != len(rankSort) || c.Tier < 0 || c.Tier > 2 {
+	if json.Unmarshal(b, &c) != nil || c.Hash != r.hash() || len(c.After) != len(rankSort) || c.Tier < 0 || c.Tier > 3 {
 		return nil, bad
 	}
 	for _, v := range c.After {

@@ -90,6 +90,10 @@ var corpus = []corpusEntity{
 	{first17: "92350103MA8ABC123", name: "鼓楼区绿源小吃店", status: "存续"},
 	{first17: "91110000MA0ABC123", name: "ABC3D打印科技有限公司", status: "在业"},
 	{first17: "91350200776049653", name: "厦门安泰贸易有限公司", status: "存续"},
+	{first17: "91650100MA7QB0012", name: "新疆乾博市政工程有限公司", status: "存续"},
+	{first17: "91610100MA6TG0013", name: "志博（陕西）食品有限公司", status: "存续"},
+	{first17: "91610100MA6TG0014", name: "宏志百货有限公司", status: "存续"},
+	{first17: "91350100MA3ABC015", name: "福建建材贸易有限公司", status: "存续"},
 }
 
 func names(res *SearchResponse) []string {
@@ -123,6 +127,12 @@ func TestSearchFindsWhatPeopleType(t *testing.T) {
 		{strings.ToLower(codes["厦门安泰贸易有限公司"]), "厦门安泰贸易有限公司", ClassCode},
 		{"91350200-776049653A", "厦门安泰贸易有限公司", ClassCode},
 		{"776049653", "厦门安泰贸易有限公司", ClassCode}, // embedded organisation code
+		{"c3d打", "ABC3D打印科技有限公司", ClassName},      // a fragment cutting into a Latin run
+		{"3d", "ABC3D打印科技有限公司", ClassName},
+		{"乾博", "新疆乾博市政工程有限公司", ClassName}, // 乾 is not folded to 干
+		{"xinjiangqianbo", "新疆乾博市政工程有限公司", ClassPinyin},
+		{"zhibo", "志博（陕西）食品有限公司", ClassPinyin}, // starts-with beats 宏志百(bo)货
+		{"建材", "福建建材贸易有限公司", ClassName},     // current name before a former name
 	} {
 		res, err := s.Search(ctx, SearchRequest{Query: tc.q})
 		if err != nil {
@@ -232,8 +242,8 @@ func TestCursorPaging(t *testing.T) {
 		}
 		req.Cursor = res.NextCursor
 	}
-	if len(seen) != 9 {
-		t.Errorf("paged through %d entities, want 9", len(seen))
+	if len(seen) != 13 {
+		t.Errorf("paged through %d entities, want 13", len(seen))
 	}
 	// A cursor of another query is refused.
 	_, err := s.Search(ctx, SearchRequest{Query: "华为", Size: 3, Cursor: req.Cursor})

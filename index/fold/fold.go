@@ -6,6 +6,7 @@ package fold
 import (
 	"bufio"
 	_ "embed"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -30,8 +31,14 @@ func loadT2S() {
 			continue
 		}
 		tr := []rune(trad)
+		cands := strings.Fields(simp)
+		// A character listed among its own candidates (乾 → 干 乾, 於 → 于 於) is also a valid
+		// simplified character, used in names as itself: folding it would merge 乾 into 干.
+		if slices.Contains(cands, trad) {
+			continue
+		}
 		// The first candidate is the usual simplified form; others are rarer alternatives.
-		sr := []rune(strings.Fields(simp)[0])
+		sr := []rune(cands[0])
 		if len(tr) == 1 && len(sr) == 1 && tr[0] != sr[0] {
 			t2s[tr[0]] = sr[0]
 		}

@@ -31,6 +31,9 @@ func TestStepsAlone(t *testing.T) {
 	if got := Width("（１）"); got != "(1)" {
 		t.Errorf("Width = %q", got)
 	}
+	if got := Simplified("乾博於氏"); got != "乾博於氏" {
+		t.Errorf("characters that are also simplified must stay: %q", got)
+	}
 	if got := Simplified("臺灣"); got != "台湾" {
 		t.Errorf("Simplified = %q", got)
 	}
