@@ -1,0 +1,26 @@
+package index
+
+import "context"
+
+// Overlay is what the portal knows about records beyond the snapshots: decisions taken since the
+// serving generation was built, and objections in progress. Search, pages and open-data files
+// apply it at once; every later generation build applies the decisions again for good.
+type Overlay interface {
+	// Hidden returns the records no longer public because of a decision, with the reason
+	// (撤销 revoked, 信用修复 credit repair), by record id.
+	Hidden(ctx context.Context) (map[string]string, error)
+	// Corrected returns corrected field values by record id (更正), and notes shown with the
+	// record (无法确认) under the key "correction_note".
+	Corrected(ctx context.Context) (map[string]map[string]string, error)
+	// Pending returns the records with an objection in progress and the day it was filed.
+	Pending(ctx context.Context) (map[string]string, error)
+}
+
+// NoOverlay is an empty overlay.
+type NoOverlay struct{}
+
+func (NoOverlay) Hidden(context.Context) (map[string]string, error) { return nil, nil }
+func (NoOverlay) Corrected(context.Context) (map[string]map[string]string, error) {
+	return nil, nil
+}
+func (NoOverlay) Pending(context.Context) (map[string]string, error) { return nil, nil }
