@@ -270,3 +270,23 @@ func tail(b []byte) string {
 	}
 	return string(b)
 }
+
+// CreateDatabase makes another empty UTF-8 database in the cluster (one per test keeps tests
+// independent) and returns its DSN.
+func (c *Cluster) CreateDatabase(ctx context.Context, name string) (string, error) {
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return "", fmt.Errorf("pgtemp: database name %q: use a-z, 0-9 and _", name)
+		}
+	}
+	admin := strings.Replace(c.DSN, "/"+Database+"?", "/postgres?", 1)
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		return "", fmt.Errorf("pgtemp: %w", err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"); err != nil {
+		return "", fmt.Errorf("pgtemp: create database: %w", err)
+	}
+	return strings.Replace(c.DSN, "/"+Database+"?", "/"+name+"?", 1), nil
+}

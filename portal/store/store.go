@@ -1,0 +1,218 @@
+// Package store is the portal's SQL store: objections and repair applications, attachments'
+// metadata, decisions, reviewers, sessions, API tokens and the hash-chained audit log. The same
+// SQL runs on SQLite (pure Go, the default) and PostgreSQL (several replicas).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+)
+
+// ErrNotFound is returned when a row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ErrUnavailable wraps failures to reach the database, so handlers can answer 503.
+var ErrUnavailable = errors.New("store unavailable")
+
+// Store is the SQL store.
+type Store struct {
+	db       *sql.DB
+	postgres bool
+	Now      func() time.Time
+}
+
+// Open opens the store: a postgres:// URL, or "" for SQLite in the data folder.
+func Open(ctx context.Context, url, dataDir string) (*Store, error) {
+	s := &Store{Now: time.Now}
+	var err error
+	switch {
+	case strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://"):
+		s.postgres = true
+		if s.db, err = sql.Open("pgx", url); err != nil {
+			return nil, err
+		}
+		s.db.SetMaxOpenConns(16)
+		s.db.SetConnMaxIdleTime(5 * time.Minute)
+	case url == "" || strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		if path == "" {
+			path = filepath.Join(dataDir, "gongshi.db")
+		}
+		// One writer connection: SQLite serialises writes anyway, and this keeps the audit
+		// chain strictly ordered. WAL lets readers run beside it; synchronous=FULL because an
+		// acknowledged objection must survive kill -9 and power loss.
+		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
+		if s.db, err = sql.Open("sqlite", dsn); err != nil {
+			return nil, err
+		}
+		s.db.SetMaxOpenConns(1)
+	default:
+		return nil, fmt.Errorf("--db must be a postgres:// URL or empty for SQLite, not %q", url)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.db.PingContext(cctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks the database is reachable.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// Postgres reports whether the store is PostgreSQL.
+func (s *Store) Postgres() bool { return s.postgres }
+
+// q rewrites ? placeholders into $1, $2 … for PostgreSQL; SQL is always parameterised.
+func (s *Store) q(query string) string {
+	if !s.postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+func (s *Store) idColumn() string {
+	if s.postgres {
+		return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+	}
+	return "INTEGER PRIMARY KEY AUTOINCREMENT"
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	id := s.idColumn()
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS cases (
+			id ` + id + `,
+			tracking TEXT NOT NULL UNIQUE,
+			check_hash TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			record_id TEXT NOT NULL,
+			record_type TEXT NOT NULL,
+			entity_code TEXT NOT NULL,
+			entity_name TEXT NOT NULL,
+			authority TEXT NOT NULL,
+			applicant_name TEXT NOT NULL,
+			applicant_code TEXT NOT NULL,
+			contact_person TEXT NOT NULL,
+			contact_phone TEXT NOT NULL,
+			contact_email TEXT NOT NULL,
+			statement TEXT NOT NULL,
+			commitment INTEGER NOT NULL,
+			state TEXT NOT NULL,
+			outcome TEXT NOT NULL,
+			outcome_reason TEXT NOT NULL,
+			corrected_fields TEXT NOT NULL,
+			filed_at TEXT NOT NULL,
+			accepted_at TEXT NOT NULL,
+			decided_at TEXT NOT NULL,
+			deadline TEXT NOT NULL,
+			updated_at TEXT NOT NULL)`,
+		`CREATE INDEX IF NOT EXISTS cases_record ON cases(record_id)`,
+		`CREATE INDEX IF NOT EXISTS cases_state ON cases(state, deadline)`,
+		`CREATE TABLE IF NOT EXISTS case_events (
+			id ` + id + `,
+			case_id BIGINT NOT NULL REFERENCES cases(id),
+			at TEXT NOT NULL,
+			actor TEXT NOT NULL,
+			action TEXT NOT NULL,
+			from_state TEXT NOT NULL,
+			to_state TEXT NOT NULL,
+			note TEXT NOT NULL)`,
+		`CREATE INDEX IF NOT EXISTS case_events_case ON case_events(case_id, id)`,
+		`CREATE TABLE IF NOT EXISTS attachments (
+			id ` + id + `,
+			case_id BIGINT NOT NULL REFERENCES cases(id),
+			name TEXT NOT NULL,
+			mime TEXT NOT NULL,
+			size BIGINT NOT NULL,
+			sha256 TEXT NOT NULL,
+			path TEXT NOT NULL,
+			uploaded_at TEXT NOT NULL)`,
+		`CREATE INDEX IF NOT EXISTS attachments_case ON attachments(case_id)`,
+		`CREATE TABLE IF NOT EXISTS users (
+			id ` + id + `,
+			name TEXT NOT NULL UNIQUE,
+			role TEXT NOT NULL,
+			authority TEXT NOT NULL,
+			password_hash TEXT NOT NULL,
+			created_at TEXT NOT NULL,
+			disabled INTEGER NOT NULL DEFAULT 0)`,
+		`CREATE TABLE IF NOT EXISTS sessions (
+			token_hash TEXT PRIMARY KEY,
+			user_id BIGINT NOT NULL REFERENCES users(id),
+			created_at TEXT NOT NULL,
+			expires_at TEXT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS api_tokens (
+			id ` + id + `,
+			token_hash TEXT NOT NULL UNIQUE,
+			user_id BIGINT NOT NULL REFERENCES users(id),
+			name TEXT NOT NULL,
+			created_at TEXT NOT NULL)`,
+		`CREATE TABLE IF NOT EXISTS audit (
+			seq BIGINT PRIMARY KEY,
+			at TEXT NOT NULL,
+			actor TEXT NOT NULL,
+			action TEXT NOT NULL,
+			subject TEXT NOT NULL,
+			detail TEXT NOT NULL,
+			ip TEXT NOT NULL,
+			prev_hash TEXT NOT NULL,
+			hash TEXT NOT NULL)`,
+	}
+	for _, st := range stmts {
+		if _, err := s.db.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("%w\n%s", err, st)
+		}
+	}
+	return nil
+}
+
+// tx runs fn in a transaction; any error rolls everything back, so nothing is stored half.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("%w: commit: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+func (s *Store) now() string { return s.Now().UTC().Format(time.RFC3339Nano) }
