@@ -28,9 +28,8 @@ type MonthCount struct {
 }
 
 type statsCache struct {
-	once  sync.Once
+	mu    sync.Mutex
 	stats *Stats
-	err   error
 }
 
 var statsByGeneration sync.Map // *Generation → *statsCache
@@ -39,8 +38,18 @@ var statsByGeneration sync.Map // *Generation → *statsCache
 func (g *Generation) Stats(ctx context.Context) (*Stats, error) {
 	c, _ := statsByGeneration.LoadOrStore(g, &statsCache{})
 	sc := c.(*statsCache)
-	sc.once.Do(func() { sc.stats, sc.err = g.computeStats(ctx) })
-	return sc.stats, sc.err
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.stats != nil {
+		return sc.stats, nil
+	}
+	// Computed without the caller's deadline: a visitor closing the tab must not leave a
+	// failure behind, and only a success is kept.
+	st, err := g.computeStats(context.WithoutCancel(ctx))
+	if err == nil {
+		sc.stats = st
+	}
+	return st, err
 }
 
 func (g *Generation) computeStats(ctx context.Context) (*Stats, error) {

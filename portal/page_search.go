@@ -151,10 +151,15 @@ func searchFilterGroups(r index.SearchRequest, facets map[string][]index.FacetVa
 		}
 		return g
 	}
-	groups := []filterGroup{
+	var groups []filterGroup
+	for _, g := range []filterGroup{
 		single("region", "地区", r.Region, facets["region"], regionLabel),
 		single("status", "登记状态", r.Status, facets["status"], func(v string) string { return labelOr(statusLabels[v], v) }),
 		single("type", "企业类型", r.EntityType, facets["type"], func(v string) string { return v }),
+	} {
+		if len(g.Options) > 1 { // more than "不限": there is something to choose
+			groups = append(groups, g)
+		}
 	}
 	has := filterGroup{Legend: "信用记录", Param: "has", InputType: "checkbox"}
 	seen := map[string]bool{}

@@ -91,12 +91,24 @@
       }
     }
 
+    var leaving = false;
+
     function choose(i) {
       var s = items[i];
       if (!s) return;
       close();
+      leaving = true;
       input.value = s.name;
       window.location.href = '/entities/' + encodeURIComponent(s.code);
+    }
+
+    // Some keyboards and tools send Enter's character even when keydown was cancelled:
+    // the form must not submit over the chosen company's page.
+    window.addEventListener('pageshow', function () { leaving = false; }); // back from the cache
+    if (input.form) {
+      input.form.addEventListener('submit', function (e) {
+        if (leaving) e.preventDefault();
+      });
     }
 
     function fetchSuggestions() {
