@@ -127,12 +127,12 @@ func TestSearchFindsWhatPeopleType(t *testing.T) {
 		{strings.ToLower(codes["厦门安泰贸易有限公司"]), "厦门安泰贸易有限公司", ClassCode},
 		{"91350200-776049653A", "厦门安泰贸易有限公司", ClassCode},
 		{"776049653", "厦门安泰贸易有限公司", ClassCode}, // embedded organisation code
-		{"c3d打", "ABC3D打印科技有限公司", ClassName},      // a fragment cutting into a Latin run
+		{"c3d打", "ABC3D打印科技有限公司", ClassName},   // a fragment cutting into a Latin run
 		{"3d", "ABC3D打印科技有限公司", ClassName},
 		{"乾博", "新疆乾博市政工程有限公司", ClassName}, // 乾 is not folded to 干
 		{"xinjiangqianbo", "新疆乾博市政工程有限公司", ClassPinyin},
 		{"zhibo", "志博（陕西）食品有限公司", ClassPinyin}, // starts-with beats 宏志百(bo)货
-		{"建材", "福建建材贸易有限公司", ClassName},     // current name before a former name
+		{"建材", "福建建材贸易有限公司", ClassName},        // current name before a former name
 	} {
 		res, err := s.Search(ctx, SearchRequest{Query: tc.q})
 		if err != nil {
