@@ -140,7 +140,24 @@ func (s *Searcher) List(ctx context.Context, r ListRequest) (*ListResponse, erro
 	}
 	defer g.Release()
 
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(fs...), r.Size, 0, false)
+	var q query.Query = bleve.NewConjunctionQuery(fs...)
+	if s.Overlay != nil {
+		hidden, err := s.Overlay.Hidden(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if len(hidden) > 0 {
+			ids := make([]string, 0, len(hidden))
+			for id := range hidden {
+				ids = append(ids, id)
+			}
+			b := bleve.NewBooleanQuery()
+			b.AddMust(q)
+			b.AddMustNot(bleve.NewDocIDQuery(ids))
+			q = b
+		}
+	}
+	req := bleve.NewSearchRequestOptions(q, r.Size, 0, false)
 	req.Score = bleve.ScoreNone
 	req.SortBy(listSort)
 	if r.Cursor != "" {
@@ -178,6 +195,9 @@ func (s *Searcher) List(ctx context.Context, r ListRequest) (*ListResponse, erro
 		if rec := byID[id]; rec != nil {
 			out.Records = append(out.Records, rec)
 		}
+	}
+	if out.Records, err = ApplyOverlay(ctx, out.Records, s.Overlay); err != nil {
+		return nil, err
 	}
 	if len(res.Hits) == r.Size && uint64(r.Size) < res.Total {
 		out.NextCursor = encodeListCursor(res.Hits[len(res.Hits)-1].Sort)

@@ -24,3 +24,48 @@ func (NoOverlay) Corrected(context.Context) (map[string]map[string]string, error
 	return nil, nil
 }
 func (NoOverlay) Pending(context.Context) (map[string]string, error) { return nil, nil }
+
+// ApplyOverlay returns the records without those hidden by a decision, with corrections applied
+// and pending objections marked. Changed records are copies; the input is not modified.
+func ApplyOverlay(ctx context.Context, recs []*Record, ov Overlay) ([]*Record, error) {
+	if ov == nil || len(recs) == 0 {
+		return recs, nil
+	}
+	hidden, err := ov.Hidden(ctx)
+	if err != nil {
+		return nil, err
+	}
+	corrected, err := ov.Corrected(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := ov.Pending(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(hidden)+len(corrected)+len(pending) == 0 {
+		return recs, nil
+	}
+	out := make([]*Record, 0, len(recs))
+	for _, r := range recs {
+		if _, gone := hidden[r.ID]; gone {
+			continue
+		}
+		fix, isFixed := corrected[r.ID]
+		since, isPending := pending[r.ID]
+		if isFixed || isPending {
+			c := *r
+			c.Fields = make(map[string]string, len(r.Fields)+len(fix))
+			for k, v := range r.Fields {
+				c.Fields[k] = v
+			}
+			for k, v := range fix {
+				c.Fields[k] = v
+			}
+			c.ObjectionSince = since
+			r = &c
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

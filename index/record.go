@@ -80,6 +80,8 @@ type Record struct {
 	Severity    string            `json:"severity,omitempty"` // 轻微 / 一般 / 严重 where known
 	Fields      map[string]string `json:"fields"`
 	Source      Source            `json:"source"`
+	// ObjectionSince is set while an objection about the record is in progress (存在异议).
+	ObjectionSince string `json:"objection_pending_since,omitempty"`
 }
 
 // Source says which snapshot a record came from.

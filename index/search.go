@@ -103,6 +103,9 @@ type Searcher struct {
 	Live    *Live
 	Timeout time.Duration
 	Now     func() time.Time
+	// Overlay hides revoked records, applies corrections and marks pending objections between
+	// generation builds (nil: none).
+	Overlay Overlay
 }
 
 func (s *Searcher) today(req string) string {
@@ -372,6 +375,10 @@ func (s *Searcher) hits(ctx context.Context, g *Generation, pq *ParsedQuery, hit
 	if err != nil {
 		return err
 	}
+	touched, err := s.entitiesWithHiddenRecords(ctx, g)
+	if err != nil {
+		return err
+	}
 	for _, h := range hits {
 		e := ents[h.ID]
 		if e == nil {
@@ -379,6 +386,12 @@ func (s *Searcher) hits(ctx context.Context, g *Generation, pq *ParsedQuery, hit
 		}
 		hit := Hit{Code: e.Code, Name: e.Name, Status: e.Status, Region: e.Region, RegionName: region.FullName(e.Region),
 			EntityType: e.EntityType, Badges: badges(h, today)}
+		if touched[e.Code] {
+			// A decision since the build removed one of its records: count badges afresh.
+			if hit.Badges, err = s.liveBadges(ctx, g, e.Code, today); err != nil {
+				return err
+			}
+		}
 		hit.Parts = Highlight(e.Name, pq.Words)
 		if !anyMark(hit.Parts) {
 			for _, fn := range e.FormerNames {
@@ -492,4 +505,62 @@ func contains(list []string, v string) bool {
 		}
 	}
 	return false
+}
+
+// entitiesWithHiddenRecords returns the codes of entities that lost a record to a decision
+// taken after the generation was built.
+func (s *Searcher) entitiesWithHiddenRecords(ctx context.Context, g *Generation) (map[string]bool, error) {
+	if s.Overlay == nil {
+		return nil, nil
+	}
+	hidden, err := s.Overlay.Hidden(ctx)
+	if err != nil || len(hidden) == 0 {
+		return nil, err
+	}
+	ids := make([]string, 0, len(hidden))
+	for id := range hidden {
+		ids = append(ids, id)
+	}
+	recs, err := g.Docs.Records(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, r := range recs {
+		out[r.EntityCode] = true
+	}
+	return out, nil
+}
+
+// liveBadges computes an entity's badges from its public records with the overlay applied.
+func (s *Searcher) liveBadges(ctx context.Context, g *Generation, code, today string) ([]string, error) {
+	recs, err := g.PublicRecords(ctx, code, today)
+	if err != nil {
+		return nil, err
+	}
+	if recs, err = ApplyOverlay(ctx, recs, s.Overlay); err != nil {
+		return nil, err
+	}
+	has := map[string]bool{}
+	for _, r := range recs {
+		switch r.Type {
+		case TypeBlacklist:
+			has[HasBlacklist] = has[HasBlacklist] || r.Listed(today)
+		case TypeAbnormal:
+			has[HasAbnormal] = has[HasAbnormal] || r.Listed(today)
+		case TypeDishonestDebtor:
+			has[HasDebtor] = has[HasDebtor] || r.Removed == ""
+		case TypePenalty:
+			has[HasPenalty] = true
+		case TypeRedlist:
+			has[HasRedlist] = true
+		}
+	}
+	out := []string{}
+	for _, hv := range HasValues {
+		if has[hv.Value] {
+			out = append(out, hv.Value)
+		}
+	}
+	return out, nil
 }

@@ -40,6 +40,10 @@ func (s *Server) entityView(ctx context.Context, g *index.Generation, input stri
 	if err != nil {
 		return nil, err
 	}
+	// Decisions since the build (撤销, 更正, 信用修复) and objections in progress apply at once.
+	if recs, err = index.ApplyOverlay(ctx, recs, s.overlay); err != nil {
+		return nil, err
+	}
 	if recs == nil {
 		recs = []*index.Record{}
 	}

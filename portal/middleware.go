@@ -54,10 +54,20 @@ func securityHeaders() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps request bodies; routes that take uploads set their own, larger limit.
-func limitBody(n int64) gin.HandlerFunc {
+// limitBody caps request bodies by route (uploads may be larger; see bodyLimit).
+func (s *Server) limitBody() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
+			n := s.bodyLimit(c.Request.Method, c.Request.URL.Path)
+			if c.Request.ContentLength > n {
+				if wantsJSON(c) {
+					apiError(c, http.StatusRequestEntityTooLarge, "too_large", "request body too large", "上传内容过大。")
+				} else {
+					s.htmlError(c, http.StatusRequestEntityTooLarge, "上传内容过大", "请减小附件大小后重新提交。")
+					c.Abort()
+				}
+				return
+			}
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
 		}
 		c.Next()

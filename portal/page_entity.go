@@ -59,6 +59,8 @@ type recordView struct {
 	Fields       []fieldView
 	Permalink    string
 	ObjectionURL string
+	Objection    string // "存在异议 · 处理中（… 起）" while an objection is pending
+	Note         string // the outcome of a decided objection (已更正 / 经核查无法确认)
 }
 
 type timelineEntry struct{ What, Class, Date, Authority, Reason string }
@@ -129,6 +131,10 @@ func newRecordView(e *EntityJSON, r *index.Record) recordView {
 	f := r.Fields
 	v := recordView{ID: r.ID, Permalink: entityURL(e.Code, r.ID), ObjectionURL: "/objections/new?record=" + url.QueryEscape(r.ID)}
 	v.Title = recordTitle(r)
+	if r.ObjectionSince != "" {
+		v.Objection = "存在异议 · 处理中（" + r.ObjectionSince + " 起）"
+	}
+	v.Note = f["correction_note"]
 	switch {
 	case r.PublicUntil != "":
 		v.Until = r.PublicUntil

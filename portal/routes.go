@@ -3,7 +3,7 @@ package portal
 // routes is the whole site map, top to bottom.
 func (s *Server) routes() {
 	e := s.engine
-	e.Use(s.recoverJSON(), securityHeaders(), s.metrics.observe(), s.accessLog(), limitBody(1<<20), s.rateLimit())
+	e.Use(s.recoverJSON(), securityHeaders(), s.metrics.observe(), s.accessLog(), s.limitBody(), s.crossOriginProtection(), s.rateLimit())
 
 	// Operations.
 	e.GET("/healthz", s.healthz)
@@ -16,6 +16,16 @@ func (s *Server) routes() {
 	api.GET("/search", s.apiSearch)
 	api.GET("/suggest", s.apiSuggest)
 	api.GET("/entities/:code", s.apiEntity)
+
+	// Objections and credit repair (JSON).
+	api.POST("/objections", s.apiFileObjection)
+	api.GET("/objections/stats", s.apiObjectionStats)
+	api.GET("/objections/:tracking", s.apiObjection)
+	api.POST("/objections/:tracking/supplement", s.apiSupplement)
+	review := api.Group("/admin", s.requireToken())
+	review.GET("/objections", s.apiAdminQueue)
+	review.GET("/objections/:tracking", s.apiAdminCase)
+	review.POST("/objections/:tracking/actions", s.apiAdminAction)
 
 	// Pages.
 	e.GET("/", s.pageHome)

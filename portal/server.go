@@ -10,11 +10,13 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/portal/store"
 )
 
 // Config is everything the server needs; cmd/gongshi fills it from flags and environment.
@@ -27,6 +29,7 @@ type Config struct {
 	// WatchEvery is how often the data folder's current generation is checked (default 5s).
 	WatchEvery time.Duration
 	RateLimits RateLimits
+	Objections ObjectionConfig
 }
 
 // Server is the portal.
@@ -39,6 +42,9 @@ type Server struct {
 	started  time.Time
 	rl       *rateLimiter
 	metrics  *metrics
+	db       atomic.Pointer[store.Store] // nil while the SQL store is unreachable
+	overlay  *overlayCache
+	stop     context.CancelFunc
 }
 
 // New builds a server; call LoadCurrent and Run.
@@ -53,7 +59,12 @@ func New(cfg Config) (*Server, error) {
 		cfg.WatchEvery = 5 * time.Second
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, live: &index.Live{}, started: time.Now()}
-	s.searcher = &index.Searcher{Live: s.live, Now: cfg.Now}
+	s.cfg.Objections.defaults()
+	s.overlay = &overlayCache{s: s}
+	s.searcher = &index.Searcher{Live: s.live, Now: cfg.Now, Overlay: s.overlay}
+	bg, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.connectStore(bg)
 	s.metrics = newMetrics(s)
 	rl, err := newRateLimiter(cfg.RateLimits)
 	if err != nil {
@@ -71,6 +82,14 @@ func New(cfg Config) (*Server, error) {
 	s.engine = e
 	s.routes()
 	return s, nil
+}
+
+// Close releases the SQL store and stops background work (Run does this on shutdown).
+func (s *Server) Close() {
+	s.stop()
+	if st := s.db.Swap(nil); st != nil {
+		st.Close()
+	}
 }
 
 // Handler returns the HTTP handler (for tests).
@@ -110,6 +129,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	defer scancel()
 	err := srv.Shutdown(sctx)
 	s.live.Close()
+	s.Close()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
