@@ -6,9 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"time"
 
 	"github.com/gongshi/gongshi/importer"
+	"github.com/gongshi/gongshi/importer/opendata"
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/portal/store"
 )
 
 // importFlags are shared by check and import.
@@ -68,6 +73,7 @@ func cmdCheck(ctx context.Context, args []string) error {
 func cmdImport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ExitOnError)
 	data := fs.String("data", envOr("GONGSHI_DATA", "data"), "data folder")
+	db := fs.String("db", os.Getenv("GONGSHI_DB"), "SQL store with the portal's decisions (default: SQLite in the data folder)")
 	var f importFlags
 	f.register(fs)
 	fs.Parse(args)
@@ -79,8 +85,54 @@ func cmdImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The portal's decisions (revocations, corrections, repairs) apply to every build, so the
+	// agency's next file cannot bring a wrong record back.
+	if err := os.MkdirAll(*data, 0o755); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *db, *data)
+	if err != nil {
+		return fmt.Errorf("open the objection store to apply its decisions: %w", err)
+	}
+	defer st.Close()
+	opts.Corrections = st
 	reps, err := importer.Import(ctx, fs.Args(), opts)
-	return finishReports(f.report, reps, err)
+	if err := finishReports(f.report, reps, err); err != nil {
+		return err
+	}
+	return publishOpenData(ctx, index.DataDir(*data))
+}
+
+// publishOpenData regenerates the open-data files for today (China time) after an import, so
+// that the downloads never lag the index, and says where they are.
+func publishOpenData(ctx context.Context, dd index.DataDir) error {
+	day := time.Now().In(index.ChinaTime).Format(time.DateOnly)
+	// The SQL store's decisions are applied by the portal's jobs; the import command has
+	// none of its own beyond those already built into the generation.
+	cat, err := opendata.Publish(ctx, dd, day, index.NoOverlay{}, openDataOptions())
+	if err != nil {
+		return fmt.Errorf("open data: %w", err)
+	}
+	rows := 0
+	for _, ds := range cat.Datasets {
+		if len(ds.Versions) > 0 {
+			rows += ds.Versions[0].Rows
+		}
+	}
+	fmt.Printf("open data for %s: %d datasets, %d rows in %s (catalog: %s)\n", day, len(cat.Datasets), rows,
+		opendata.Root(dd), filepath.Join(opendata.Root(dd), opendata.CatalogName))
+	return nil
+}
+
+// openDataOptions reads the open-data settings shared by import and serve from the environment:
+// GONGSHI_LICENCE, GONGSHI_LICENCE_URL, GONGSHI_PUBLISHER, GONGSHI_BASE_URL, GONGSHI_RETENTION.
+func openDataOptions() opendata.Options {
+	o := opendata.Options{Licence: os.Getenv("GONGSHI_LICENCE"), LicenceURL: os.Getenv("GONGSHI_LICENCE_URL"),
+		Publisher: os.Getenv("GONGSHI_PUBLISHER"), BaseURL: os.Getenv("GONGSHI_BASE_URL")}
+	if n, err := strconv.Atoi(os.Getenv("GONGSHI_RETENTION")); err == nil {
+		o.Retention = n
+	}
+	return o
 }
 
 // finishReports prints every report and turns a refusal into exit status 3.

@@ -17,7 +17,8 @@ usage:
   gongshi generate --entities N --seed S --date YYYY-MM-DD --out DIR [--dirty]
   gongshi check    [--type T] [--max-rejected F] PATH               validate a snapshot, print the report
   gongshi import   [--data DIR] [--type T] [--kind full|delta] PATH...
-  gongshi serve    --data DIR --addr HOST:PORT [--trusted-proxy CIDR]...
+  gongshi serve    --data DIR --addr HOST:PORT [--trusted-proxy CIDR]... [--db URL] [--redis URL]
+  gongshi admin    user add NAME --role reviewer|admin | token create NAME | audit verify
   gongshi bench    [--entities N] [--queries Q] [--seed S] [--date D] [--dir DIR] [--keep] [--no-postgres]
 
 Run "gongshi COMMAND -h" for the flags of a command.
@@ -36,6 +37,7 @@ func main() {
 		"check":    cmdCheck,
 		"import":   cmdImport,
 		"serve":    cmdServe,
+		"admin":    cmdAdmin,
 		"bench":    cmdBench,
 	}
 	run, ok := cmds[os.Args[1]]

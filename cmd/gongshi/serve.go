@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
@@ -28,6 +29,11 @@ func (l *listFlag) Set(v string) error {
 type serveFlags struct {
 	data, addr string
 	proxies    listFlag
+	db, redis  string
+	rateLimit  string
+	apiKeys    listFlag
+	regime     string
+	deadline   int
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
@@ -37,11 +43,46 @@ func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
 		f.proxies.Set(v)
 	}
 	fs.Var(&f.proxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-For is trusted (repeatable; default none)")
+	fs.StringVar(&f.db, "db", os.Getenv("GONGSHI_DB"), "SQL store: a postgres:// URL shared by replicas (default: SQLite in the data folder)")
+	fs.StringVar(&f.redis, "redis", os.Getenv("GONGSHI_REDIS"), "redis:// URL for rate-limit counters shared by replicas (default: in memory)")
+	fs.StringVar(&f.rateLimit, "rate-limit", envOr("GONGSHI_RATE_LIMIT", "on"), "on, or off for trusted benchmarks")
+	if v := os.Getenv("GONGSHI_API_KEYS"); v != "" {
+		f.apiKeys.Set(v)
+	}
+	fs.Var(&f.apiKeys, "api-key", "NAME:SECRET of an API key with a larger quota (repeatable)")
+	fs.StringVar(&f.regime, "regime", envOr("GONGSHI_REGIME", "gsxt"), "publication-period rules: gsxt or ndrc")
+	fs.IntVar(&f.deadline, "deadline-days", 20, "working days to answer an objection, from acceptance")
+}
+
+func (f *serveFlags) config() (portal.Config, error) {
+	rl := portal.DefaultRateLimits()
+	switch f.rateLimit {
+	case "on":
+	case "off":
+		rl.Off = true
+	default:
+		return portal.Config{}, fmt.Errorf("--rate-limit must be on or off")
+	}
+	rl.RedisURL = f.redis
+	rl.APIKeys = map[string]string{}
+	for _, kv := range f.apiKeys {
+		name, secret, ok := strings.Cut(kv, ":")
+		if !ok || name == "" || len(secret) < 16 {
+			return portal.Config{}, fmt.Errorf("--api-key wants NAME:SECRET with a secret of at least 16 characters")
+		}
+		rl.APIKeys[name] = secret
+	}
+	return portal.Config{Data: index.DataDir(f.data), Addr: f.addr, TrustedProxies: f.proxies, RateLimits: rl,
+		Objections: portal.ObjectionConfig{DB: f.db, Regime: f.regime, DeadlineDays: f.deadline}}, nil
 }
 
 func (f *serveFlags) serve(ctx context.Context) error {
-	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	srv, err := portal.New(portal.Config{Data: index.DataDir(f.data), Addr: f.addr, TrustedProxies: f.proxies, Log: log})
+	cfg, err := f.config()
+	if err != nil {
+		return err
+	}
+	cfg.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	srv, err := portal.New(cfg)
 	if err != nil {
 		return err
 	}
