@@ -239,6 +239,43 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Logf("browser tests took %v", time.Since(start).Round(time.Millisecond))
+
+	t.Run("file an objection from the entity page and follow it", func(t *testing.T) {
+		b := tab(t)
+		pdf := filepath.Join(t.TempDir(), "复议决定书.pdf")
+		os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), 0o644)
+		b.do(chromedp.Navigate(ts.URL+"/entities/"+huawei), chromedp.WaitVisible(chromedp.CSS("#records-penalties")))
+		b.do(chromedp.Click(chromedp.CSS(`#records-penalties a[href^="/objections/new"]`)))
+		b.do(chromedp.WaitVisible(chromedp.CSS("#statement")))
+		if got := b.attr("#applicant_code", "value"); got != huawei {
+			t.Errorf("applicant code not prefilled: %q", got)
+		}
+		b.do(
+			chromedp.SendKeys(chromedp.CSS("#contact_person"), "陈明"),
+			chromedp.SendKeys(chromedp.CSS("#contact_phone"), "13800000000"),
+			chromedp.SendKeys(chromedp.CSS("#statement"), "该处罚已被复议撤销。"),
+			chromedp.SetUploadFiles(chromedp.CSS("#files"), []string{pdf}),
+			chromedp.Click(chromedp.CSS(`form.form button[type=submit]`)),
+		)
+		b.do(chromedp.WaitVisible(chromedp.CSS("#h-filed")))
+		codes, err := chromedp.Run(b.run, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".notice .code")).map(e => e.textContent)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(codes) != 2 {
+			t.Fatalf("tracking number and check code not shown: %v", codes)
+		}
+		b.do(chromedp.Click(chromedp.CSS(`a.button`)), chromedp.WaitVisible(chromedp.CSS("#check_code")))
+		b.do(chromedp.SendKeys(chromedp.CSS("#check_code"), codes[1]), chromedp.Submit(chromedp.CSS("#check_code")))
+		b.do(chromedp.WaitVisible(chromedp.CSS("ol.timeline")))
+		if got := b.text("main"); !strings.Contains(got, "已提交") || !strings.Contains(got, "复议决定书.pdf") || strings.Contains(got, "13800000000") {
+			t.Errorf("status page: %q", got)
+		}
+		b.do(chromedp.Navigate(ts.URL+"/entities/"+huawei), chromedp.WaitVisible(chromedp.CSS(".objection-mark")))
+		if got := b.text(".objection-mark"); !strings.Contains(got, "存在异议 · 处理中") {
+			t.Errorf("mark: %q", got)
+		}
+	})
 }
 
 func (b *browserTab) do(steps ...chromedp.Action[chromedp.Void]) {

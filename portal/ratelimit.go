@@ -196,6 +196,8 @@ func budgetFor(method, path string) string {
 		return ""
 	case method == http.MethodPost && strings.HasPrefix(path, "/admin/login"):
 		return "login"
+	case strings.HasPrefix(path, "/admin/") || strings.HasPrefix(path, "/api/v1/admin/"):
+		return "search" // authenticated reviewers: a working budget, not the public form limit
 	case method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch || method == http.MethodDelete:
 		return "forms"
 	case strings.HasPrefix(path, "/api/v1/suggest"):

@@ -67,6 +67,7 @@ func templateFuncs() template.FuncMap {
 		"typeLabel":   func(t index.RecordType) string { return t.Label() },
 		"fieldLabel":  fieldLabel,
 		"statusClass": statusClass,
+		"field":       formField,
 	}
 }
 
@@ -307,4 +308,13 @@ func entityURL(code, recordID string) string {
 		u += "#" + recordID
 	}
 	return u
+}
+
+// formFieldView is one labelled input with its error, for the "field" partial.
+type formFieldView struct {
+	Name, Label, Value, Error, Type, Autocomplete string
+}
+
+func formField(name, label, value, err, typ, autocomplete string) formFieldView {
+	return formFieldView{name, label, value, err, typ, autocomplete}
 }

@@ -35,6 +35,23 @@ func (s *Server) routes() {
 	e.GET("/stats", s.pageStats)
 	api.GET("/lists/:list", s.apiList) // the lists' JSON, beside their pages
 
+	// Objections (pages).
+	e.GET("/objections/new", s.pageObjectionNew)
+	e.POST("/objections/new", s.pagePostObjection)
+	e.GET("/objections/:tracking", s.pageObjectionStatus)
+	e.POST("/objections/:tracking", s.pageObjectionCheck)
+	e.POST("/objections/:tracking/supplement", s.pageObjectionSupplement)
+
+	// Back office.
+	e.GET("/admin/login", s.pageAdminLogin)
+	e.POST("/admin/login", s.pageAdminLoginPost)
+	e.POST("/admin/logout", s.pageAdminLogout)
+	admin := e.Group("/admin", s.requireSession())
+	admin.GET("/", s.pageAdminQueue)
+	admin.GET("/objections/:tracking", s.pageAdminCase)
+	admin.POST("/objections/:tracking", s.pageAdminAction)
+	admin.GET("/attachments/:id", s.pageAdminAttachment)
+
 	// Static assets.
 	e.GET("/static/*file", s.staticFile)
 
