@@ -11,6 +11,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/portal/objection"
+	"github.com/gongshi/gongshi/portal/store"
 )
 
 // pageStats: GET /stats?list= — charts drawn on the server as inline SVG.
@@ -31,8 +33,15 @@ func (s *Server) pageStats(c *gin.Context) {
 		s.pageFail(c, err)
 		return
 	}
+	view := newStatsView(st, list)
+	// Objection statistics are public (transparency); without the store the page still shows the rest.
+	if db := s.sqlStore(); db != nil {
+		if ost, err := db.Stats(c.Request.Context(), s.today()); err == nil {
+			view.Objections = newObjectionStatsView(ost)
+		}
+	}
 	s.render(c, http.StatusOK, "stats", layoutView{Title: "统计", Section: "stats", Description: "各名单每月新增记录、地区分布和决定机关的统计图表。",
-		Data: newStatsView(st, list)})
+		Data: view})
 }
 
 type statsView struct {
@@ -43,6 +52,30 @@ type statsView struct {
 	Choices     []choice
 	Provinces   barChart
 	Authorities barChart
+	Objections  *objectionStatsView
+}
+
+// objectionStatsView is the public account of objections and credit repair.
+type objectionStatsView struct {
+	Filed, Open, Overdue int
+	MedianDays           string
+	Outcomes             []outcomeCount
+}
+
+type outcomeCount struct {
+	Label string
+	Count int
+}
+
+func newObjectionStatsView(st *store.ObjectionStats) *objectionStatsView {
+	v := &objectionStatsView{Filed: st.Filed, Open: st.Open, Overdue: st.Overdue, MedianDays: "—"}
+	if st.Filed-st.Open > 0 {
+		v.MedianDays = fmt.Sprintf("%.1f", st.MedianDaysToDecide)
+	}
+	for _, o := range []objection.Outcome{objection.Corrected, objection.Revoked, objection.Upheld, objection.Undetermined, objection.Repaired, objection.NotRepaired} {
+		v.Outcomes = append(v.Outcomes, outcomeCount{o.Label(), st.ByOutcome[string(o)]})
+	}
+	return v
 }
 
 type choice struct {
