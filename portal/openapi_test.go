@@ -50,11 +50,31 @@ func TestOpenAPI(t *testing.T) {
 		"/api/v1/lists/abnormal?state=x":           400,
 		"/healthz":                                 200,
 		"/readyz":                                  200,
+		"/api/v1/changes?list=blacklist":           200,
+
+		// Credit reports.
+		"/entities/" + huawei + "/report.json":                  200,
+		"/entities/" + huawei + "/report.json?as_of=2099-01-01": 400,
+		"/entities/91350200776049653B/report.json":              404,
+		"/api/v1/reports/XY20261122ABCD1234":                    404,
+		"/reports/public-key":                                   200,
+
+		// Batch screening: "POST path body" (JSON).
+		`POST /api/v1/screen {"as_of":"2025-01-01","subjects":[{"code":"` + huawei + `"},{"name":"厦门安泰（福建）贸易有限公司","ref":7},"91350200776049653B"]}`: 200,
+		`POST /api/v1/screen {"subjects":[]}`: 400,
 	}
 	covered := map[string]bool{}
 	for path, want := range requests {
+		method, reqBody := http.MethodGet, ""
+		if p, ok := strings.CutPrefix(path, "POST "); ok {
+			method = http.MethodPost
+			path, reqBody, _ = strings.Cut(p, " ")
+		}
 		u, _ := url.Parse(ts.URL + path)
-		req, _ := http.NewRequest(http.MethodGet, u.String(), nil)
+		req, _ := http.NewRequest(method, u.String(), strings.NewReader(reqBody))
+		if method == http.MethodPost {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		route, params, err := router.FindRoute(req)
 		if err != nil {
 			t.Errorf("%s: not documented: %v", path, err)

@@ -27,6 +27,8 @@ type RateLimits struct {
 	Downloads string
 	Forms     string
 	Login     string
+	// Screen is the batch-screening budget, counted per request (each holds up to 10,000 subjects).
+	Screen string
 	// APIKeys maps a key's name to its secret; requests with "X-API-Key: secret" are counted per
 	// key, with APIKeyFactor times the budget.
 	APIKeys      map[string]string
@@ -37,7 +39,7 @@ type RateLimits struct {
 
 // DefaultRateLimits are generous for people and strict enough to stop scrapers.
 func DefaultRateLimits() RateLimits {
-	return RateLimits{Pages: "120-M", Search: "60-M", Suggest: "300-M", Downloads: "30-M", Forms: "10-M", Login: "5-M", APIKeyFactor: 10}
+	return RateLimits{Pages: "120-M", Search: "60-M", Suggest: "300-M", Downloads: "30-M", Forms: "10-M", Login: "5-M", Screen: "10-M", APIKeyFactor: 10}
 }
 
 // budget is one named rate limit.
@@ -91,6 +93,7 @@ func newRateLimiter(cfg RateLimits) (*rateLimiter, error) {
 	for name, spec := range map[string]string{
 		"pages": pick(cfg.Pages, d.Pages), "search": pick(cfg.Search, d.Search), "suggest": pick(cfg.Suggest, d.Suggest),
 		"downloads": pick(cfg.Downloads, d.Downloads), "forms": pick(cfg.Forms, d.Forms), "login": pick(cfg.Login, d.Login),
+		"screen": pick(cfg.Screen, d.Screen),
 	} {
 		rate, err := limiter.NewRateFromFormatted(spec)
 		if err != nil {
@@ -196,6 +199,8 @@ func budgetFor(method, path string) string {
 		return ""
 	case method == http.MethodPost && strings.HasPrefix(path, "/admin/login"):
 		return "login"
+	case method == http.MethodPost && (path == "/api/v1/screen" || path == "/screen"):
+		return "screen"
 	case strings.HasPrefix(path, "/admin/") || strings.HasPrefix(path, "/api/v1/admin/"):
 		return "search" // authenticated reviewers: a working budget, not the public form limit
 	case method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch || method == http.MethodDelete:
@@ -204,7 +209,7 @@ func budgetFor(method, path string) string {
 		return "suggest"
 	case strings.HasPrefix(path, "/api/"):
 		return "search"
-	case strings.HasPrefix(path, "/data/") || strings.HasPrefix(path, "/feeds/"):
+	case strings.HasPrefix(path, "/data/") || strings.HasPrefix(path, "/feeds/") || isReportPath(path):
 		return "downloads"
 	}
 	return "pages"

@@ -52,6 +52,36 @@ func (s *Server) routes() {
 	admin.POST("/objections/:tracking", s.pageAdminAction)
 	admin.GET("/attachments/:id", s.pageAdminAttachment)
 
+	// Open data and feeds.
+	e.GET("/data/", s.pageData)
+	e.GET("/data/catalog.json", s.dataCatalog)
+	e.GET("/data/dcat.jsonld", s.dataDCAT)
+	e.GET("/data/:list", s.dataFolderRedirect)
+	e.GET("/data/:list/", s.dataVersions)
+	e.GET("/data/:list/:version", s.dataFolderRedirect)
+	e.GET("/data/:list/:version/", s.dataVersionIndex)
+	e.GET("/data/:list/:version/:file", s.dataFile)
+	api.GET("/changes", s.apiChanges)
+	e.GET("/feeds/:feed", s.feedList) // {list}.atom and search.atom
+	e.GET("/feeds/entities/:feed", s.feedEntity)
+
+	// Credit reports.
+	e.GET("/entities/:code/report", s.pageReport)
+	e.GET("/entities/:code/report.pdf", s.reportPDF)
+	e.GET("/entities/:code/report.json", s.reportJSON)
+	e.GET("/r/:number", s.reportShortLink) // the QR code's target
+	e.GET("/reports/verify/:number", s.pageReportVerify)
+	e.POST("/reports/verify/:number", s.pageReportVerifyCopy)
+	e.GET("/reports/public-key", s.reportPublicKey)
+	e.GET("/reports/public-key.pem", s.reportPublicKeyPEM)
+	api.GET("/reports/:number", s.apiReport)
+
+	// Screening.
+	scr := s.newScreening()
+	e.GET("/screen", scr.page)
+	e.POST("/screen", scr.pagePost)
+	api.POST("/screen", scr.api)
+
 	// Static assets.
 	e.GET("/static/*file", s.staticFile)
 

@@ -15,7 +15,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/gongshi/gongshi/importer/opendata"
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/portal/report"
 	"github.com/gongshi/gongshi/portal/store"
 )
 
@@ -30,6 +32,11 @@ type Config struct {
 	WatchEvery time.Duration
 	RateLimits RateLimits
 	Objections ObjectionConfig
+
+	// Open data and scheduled jobs (issue 6): the files' licence, publisher and retention, and
+	// the inbox watch, daily regeneration and pruning that Run schedules.
+	OpenData opendata.Options
+	Jobs     JobsConfig
 }
 
 // Server is the portal.
@@ -45,6 +52,9 @@ type Server struct {
 	db       atomic.Pointer[store.Store] // nil while the SQL store is unreachable
 	overlay  *overlayCache
 	stop     context.CancelFunc
+
+	// Credit reports (issue 9): nil without a data folder; see report_service.go.
+	reports *report.Service
 }
 
 // New builds a server; call LoadCurrent and Run.
@@ -71,6 +81,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.rl = rl
+	// Credit reports (issue 9): signing keys and report registry in the data folder.
+	if s.reports, err = s.openReports(); err != nil {
+		return nil, err
+	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
 	// Trust no proxy unless configured: otherwise any client could pick its own rate-limit key
@@ -89,6 +103,9 @@ func (s *Server) Close() {
 	s.stop()
 	if st := s.db.Swap(nil); st != nil {
 		st.Close()
+	}
+	if s.reports != nil { // credit reports (issue 9)
+		s.reports.Close()
 	}
 }
 
@@ -117,6 +134,12 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go s.watchGenerations(wctx, s.cfg.WatchEvery)
+	// Scheduled jobs (inbox imports, open data, pruning); stopped after the HTTP server.
+	jobs, err := s.startJobs()
+	if err != nil {
+		return err
+	}
+	defer jobs.stop(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	s.log.Info("listening", "addr", ln.Addr().String())
@@ -127,7 +150,10 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	}
 	sctx, scancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer scancel()
-	err := srv.Shutdown(sctx)
+	err = srv.Shutdown(sctx)
+	if jerr := jobs.stop(sctx); jerr != nil {
+		s.log.Warn("scheduled jobs did not stop in time", "err", jerr)
+	}
 	s.live.Close()
 	s.Close()
 	if errors.Is(err, http.ErrServerClosed) {

@@ -100,16 +100,15 @@ func cmdImport(ctx context.Context, args []string) error {
 	if err := finishReports(f.report, reps, err); err != nil {
 		return err
 	}
-	return publishOpenData(ctx, index.DataDir(*data))
+	return publishOpenData(ctx, index.DataDir(*data), st)
 }
 
 // publishOpenData regenerates the open-data files for today (China time) after an import, so
 // that the downloads never lag the index, and says where they are.
-func publishOpenData(ctx context.Context, dd index.DataDir) error {
+func publishOpenData(ctx context.Context, dd index.DataDir, ov index.Overlay) error {
 	day := time.Now().In(index.ChinaTime).Format(time.DateOnly)
-	// The SQL store's decisions are applied by the portal's jobs; the import command has
-	// none of its own beyond those already built into the generation.
-	cat, err := opendata.Publish(ctx, dd, day, index.NoOverlay{}, openDataOptions())
+	// The store's decisions and pending objections: the files match what the portal shows.
+	cat, err := opendata.Publish(ctx, dd, day, ov, openDataOptions())
 	if err != nil {
 		return fmt.Errorf("open data: %w", err)
 	}

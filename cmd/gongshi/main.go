@@ -19,6 +19,8 @@ usage:
   gongshi import   [--data DIR] [--type T] [--kind full|delta] PATH...
   gongshi serve    --data DIR --addr HOST:PORT [--trusted-proxy CIDR]... [--db URL] [--redis URL]
   gongshi admin    user add NAME --role reviewer|admin | token create NAME | audit verify
+  gongshi verify-report FILE [--key PUBKEY] [--data DIR]          check a credit report PDF/JSON offline
+  gongshi report-key rotate|list [--data DIR]                     rotate or list the report signing keys
   gongshi bench    [--entities N] [--queries Q] [--seed S] [--date D] [--dir DIR] [--keep] [--no-postgres]
 
 Run "gongshi COMMAND -h" for the flags of a command.
@@ -39,6 +41,9 @@ func main() {
 		"serve":    cmdServe,
 		"admin":    cmdAdmin,
 		"bench":    cmdBench,
+
+		"verify-report": cmdVerifyReport, // credit reports (issue 9)
+		"report-key":    cmdReportKey,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {

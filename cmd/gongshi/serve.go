@@ -34,6 +34,9 @@ type serveFlags struct {
 	apiKeys    listFlag
 	regime     string
 	deadline   int
+	inbox      string
+	retention  int
+	jobs       string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
@@ -52,6 +55,9 @@ func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
 	fs.Var(&f.apiKeys, "api-key", "NAME:SECRET of an API key with a larger quota (repeatable)")
 	fs.StringVar(&f.regime, "regime", envOr("GONGSHI_REGIME", "gsxt"), "publication-period rules: gsxt or ndrc")
 	fs.IntVar(&f.deadline, "deadline-days", 20, "working days to answer an objection, from acceptance")
+	fs.StringVar(&f.inbox, "inbox", os.Getenv("GONGSHI_INBOX"), "folder watched for snapshots to import (default: DATA/inbox)")
+	fs.IntVar(&f.retention, "retention", openDataOptions().Retention, "dated open-data versions kept per list (default 30)")
+	fs.StringVar(&f.jobs, "jobs", envOr("GONGSHI_JOBS", "on"), "scheduled jobs (inbox imports, daily open data, pruning): on, or off on all but one replica")
 }
 
 func (f *serveFlags) config() (portal.Config, error) {
@@ -72,8 +78,14 @@ func (f *serveFlags) config() (portal.Config, error) {
 		}
 		rl.APIKeys[name] = secret
 	}
+	if f.jobs != "on" && f.jobs != "off" {
+		return portal.Config{}, fmt.Errorf("--jobs must be on or off")
+	}
+	od := openDataOptions()
+	od.Retention = f.retention
 	return portal.Config{Data: index.DataDir(f.data), Addr: f.addr, TrustedProxies: f.proxies, RateLimits: rl,
-		Objections: portal.ObjectionConfig{DB: f.db, Regime: f.regime, DeadlineDays: f.deadline}}, nil
+		Objections: portal.ObjectionConfig{DB: f.db, Regime: f.regime, DeadlineDays: f.deadline},
+		OpenData:   od, Jobs: portal.JobsConfig{Inbox: f.inbox, Disabled: f.jobs == "off"}}, nil
 }
 
 func (f *serveFlags) serve(ctx context.Context) error {

@@ -1,0 +1,55 @@
+package opendata_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gongshi/gongshi/importer/opendata"
+)
+
+// TestOpenDataFrictionless validates every datapackage.json and CSV with the Frictionless Data
+// JavaScript libraries (npm datapackage, pinned in testdata/frictionless/package-lock.json).
+// It needs node and npm; without them it fails rather than skips, except with -short.
+func TestOpenDataFrictionless(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the Frictionless check runs node")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is needed for the Frictionless check (Debian: apt-get install nodejs npm)")
+	}
+	tool, _ := filepath.Abs(filepath.Join("testdata", "frictionless"))
+	if _, err := os.Stat(filepath.Join(tool, "node_modules", "datapackage", "package.json")); err != nil {
+		npm, err := exec.LookPath("npm")
+		if err != nil {
+			t.Fatal("npm is needed to install the Frictionless validator (Debian: apt-get install npm)")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+		cmd.Dir = tool
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("npm ci in %s: %v\n%s", tool, err, out)
+		}
+	}
+	dd, _ := published(t, opendata.Options{})
+	root := opendata.Root(dd)
+	var dirs []string
+	for _, l := range opendata.Lists() {
+		for _, day := range opendata.Versions(root, l.Name) {
+			dirs = append(dirs, opendata.VersionDir(root, l.Name, day))
+		}
+	}
+	if len(dirs) != 16 {
+		t.Fatalf("%d version folders, want 16", len(dirs))
+	}
+	cmd := exec.Command(node, append([]string{filepath.Join(tool, "validate.js")}, dirs...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("Frictionless validation failed: %v\n%s", err, out)
+	}
+}

@@ -1,0 +1,265 @@
+package portal
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gongshi/gongshi/importer/opendata"
+)
+
+// openDataOptions are Config.OpenData with the defaults filled in. The files apply the same
+// decisions and pending objections as pages and search: the server's overlay (s.overlay).
+func (s *Server) openDataOptions() opendata.Options {
+	o := s.cfg.OpenData
+	if o.Now == nil {
+		o.Now = s.cfg.Now
+	}
+	o.Defaults()
+	return o
+}
+
+func (s *Server) openDataRoot() string { return opendata.Root(s.cfg.Data) }
+
+// listNamePattern is the only shape a dataset name in a URL may have; anything else (dots,
+// slashes, encoded traversal) is answered 404 before the file system is touched.
+var listNamePattern = regexp.MustCompile(`^[a-z-]{1,32}$`)
+
+// dataset resolves the {list} of a URL.
+func dataset(name string) (opendata.List, bool) {
+	if !listNamePattern.MatchString(name) {
+		return opendata.List{}, false
+	}
+	return opendata.ListByName(name)
+}
+
+// versionDay resolves {day|latest} of a URL to a published day.
+func (s *Server) versionDay(list, version string) (string, bool) {
+	if version == "latest" {
+		day, err := opendata.Latest(s.openDataRoot(), list)
+		return day, err == nil && day != ""
+	}
+	return version, opendata.ValidDay(version)
+}
+
+// dataFile: GET /data/{list}/{day|latest}/{file}. Only a file listed in its folder's
+// SHA256SUMS is served (SHA256SUMS itself aside): a temporary file, or one left by a crash,
+// never is. Range, If-Range, If-None-Match and If-Modified-Since come from http.ServeContent;
+// the ETag is the file's SHA-256, the same one catalog.json and SHA256SUMS give.
+func (s *Server) dataFile(c *gin.Context) {
+	version, file := c.Param("version"), c.Param("file")
+	l, ok := dataset(c.Param("list"))
+	if !ok || file == "" || strings.ContainsAny(file, `/\`) || strings.HasPrefix(file, ".") {
+		s.noRoute(c)
+		return
+	}
+	day, ok := s.versionDay(l.Name, version)
+	if !ok {
+		s.noRoute(c)
+		return
+	}
+	dir := opendata.VersionDir(s.openDataRoot(), l.Name, day)
+	sums, err := opendata.ReadSums(dir)
+	if err != nil {
+		s.noRoute(c)
+		return
+	}
+	name := file
+	if version == "latest" {
+		name = opendata.DatedName(l.Name, day, file)
+	}
+	var sum string
+	var body []byte
+	if name == opendata.SumsName {
+		if body, err = os.ReadFile(filepath.Join(dir, name)); err != nil {
+			s.noRoute(c)
+			return
+		}
+		h := sha256.Sum256(body)
+		sum = hex.EncodeToString(h[:])
+	} else if sum, ok = sums.SHA[name]; !ok {
+		s.noRoute(c)
+		return
+	}
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		s.noRoute(c) // removed by retention since SHA256SUMS was read
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		s.noRoute(c)
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", dataContentType(name))
+	h.Set("Content-Disposition", contentDisposition(l, day, name))
+	h.Set("ETag", `"`+sum+`"`)
+	h.Set("X-Content-SHA256", sum)
+	if version == "latest" {
+		h.Set("Cache-Control", "public, max-age=300")
+		h.Set("Link", `<`+opendata.DataURL(l.Name, day, name)+`>; rel="canonical"`)
+	} else {
+		h.Set("Cache-Control", "public, max-age=3600") // a day published again is replaced
+	}
+	if body != nil {
+		http.ServeContent(c.Writer, c.Request, name, fi.ModTime(), bytes.NewReader(body))
+		return
+	}
+	http.ServeContent(c.Writer, c.Request, name, fi.ModTime(), f)
+}
+
+// dataContentType is the media type of a published file. Gzip files are served as what they
+// are (application/gzip, no Content-Encoding), so that clients save them unchanged and the
+// checksum matches; their real type is in the file name.
+func dataContentType(name string) string {
+	switch {
+	case strings.HasSuffix(name, ".gz"):
+		return "application/gzip"
+	case strings.HasSuffix(name, ".xlsx"):
+		return opendata.MediaXLSX
+	case strings.HasSuffix(name, ".csv"):
+		return "text/csv; charset=utf-8"
+	case strings.HasSuffix(name, ".jsonl"):
+		return "application/x-ndjson; charset=utf-8"
+	case strings.HasSuffix(name, ".jsonld"):
+		return "application/ld+json; charset=utf-8"
+	case strings.HasSuffix(name, ".json"):
+		return "application/json; charset=utf-8"
+	}
+	return "text/plain; charset=utf-8"
+}
+
+// contentDisposition names the saved file: the dated ASCII name, and the Chinese title of the
+// list for clients that read filename* (RFC 6266). Descriptors and checksums open in the
+// browser; data files download.
+func contentDisposition(l opendata.List, day, name string) string {
+	kind := "attachment"
+	if name == opendata.SumsName || name == opendata.DataPackageName {
+		kind = "inline"
+	}
+	cd := kind + `; filename="` + name + `"`
+	if rest, ok := strings.CutPrefix(name, l.Name+"-"+day); ok {
+		cd += "; filename*=UTF-8''" + url.PathEscape(l.Label+"-"+day+rest)
+	}
+	return cd
+}
+
+// serveRootFile serves catalog.json or dcat.jsonld with an ETag of its content.
+func (s *Server) serveRootFile(c *gin.Context, name string) {
+	path := filepath.Join(s.openDataRoot(), name)
+	body, err := os.ReadFile(path)
+	fi, serr := os.Stat(path)
+	if err != nil || serr != nil {
+		apiError(c, http.StatusNotFound, "no_open_data", "no open data has been published yet", "尚未发布开放数据。")
+		return
+	}
+	h := sha256.Sum256(body)
+	c.Header("Content-Type", dataContentType(name))
+	c.Header("ETag", `"`+hex.EncodeToString(h[:])+`"`)
+	c.Header("Cache-Control", "public, max-age=300")
+	c.Header("Access-Control-Allow-Origin", "*") // harvesters and notebooks read it from other origins
+	http.ServeContent(c.Writer, c.Request, name, fi.ModTime(), bytes.NewReader(body))
+}
+
+// dataCatalog: GET /data/catalog.json
+func (s *Server) dataCatalog(c *gin.Context) { s.serveRootFile(c, opendata.CatalogName) }
+
+// dataDCAT: GET /data/dcat.jsonld
+func (s *Server) dataDCAT(c *gin.Context) { s.serveRootFile(c, opendata.DCATName) }
+
+// dataFolderRedirect: GET /data/{list} and /data/{list}/{version} — to the folder with its
+// trailing slash, but only for names that exist: anything else is simply not found.
+func (s *Server) dataFolderRedirect(c *gin.Context) {
+	l, ok := dataset(c.Param("list"))
+	target := "/data/" + l.Name + "/"
+	if v := c.Param("version"); ok && v != "" {
+		_, ok = s.versionDay(l.Name, v)
+		target += v + "/"
+	}
+	if !ok {
+		s.noRoute(c)
+		return
+	}
+	c.Redirect(http.StatusMovedPermanently, target)
+}
+
+// dataVersions: GET /data/{list}/ — the dataset's versions as JSON; browsers go to its section
+// of the /data/ page.
+func (s *Server) dataVersions(c *gin.Context) {
+	s.dataIndex(c, "")
+}
+
+// dataVersionIndex: GET /data/{list}/{day|latest}/ — one version's files as JSON.
+func (s *Server) dataVersionIndex(c *gin.Context) {
+	s.dataIndex(c, c.Param("version"))
+}
+
+func (s *Server) dataIndex(c *gin.Context, version string) {
+	l, ok := dataset(c.Param("list"))
+	if !ok {
+		s.noRoute(c)
+		return
+	}
+	day := ""
+	if version != "" {
+		if day, ok = s.versionDay(l.Name, version); !ok && version != "latest" {
+			s.noRoute(c)
+			return
+		}
+	}
+	c.Header("Vary", "Accept")
+	cat, err := opendata.ReadCatalog(s.openDataRoot())
+	var ds *opendata.Dataset
+	var ver *opendata.Version
+	if err == nil {
+		for i := range cat.Datasets {
+			if cat.Datasets[i].Name == l.Name {
+				ds = &cat.Datasets[i]
+			}
+		}
+	}
+	if ds != nil && day != "" {
+		for i := range ds.Versions {
+			if ds.Versions[i].Day == day {
+				ver = &ds.Versions[i]
+			}
+		}
+	}
+	found := ds != nil && (version == "" || ver != nil)
+	if wantsHTML(c) {
+		s.renderFolder(c, l, version, ds, ver, found)
+		return
+	}
+	switch {
+	case !found:
+		apiError(c, http.StatusNotFound, "no_open_data", "this list has no published version yet", "该名单尚无已发布的版本。")
+	case ver == nil:
+		c.JSON(http.StatusOK, ds)
+	default:
+		v := *ver
+		if version == "latest" {
+			v.URL = opendata.DataURL(l.Name, "latest") + "/"
+		}
+		c.JSON(http.StatusOK, v)
+	}
+}
+
+// dataModTime is the catalog's age, for the /data/ page.
+func (s *Server) dataModTime() time.Time {
+	fi, err := os.Stat(filepath.Join(s.openDataRoot(), opendata.CatalogName))
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
+}
