@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/gongshi/gongshi/index/atomicfile"
 )
 
 // DataDir is the layout of a gongshi data folder:
@@ -55,7 +57,7 @@ func (d DataDir) SetCurrent(id string) error {
 	if _, err := ReadInfo(d.Generation(id)); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(string(d), "current"), []byte(id+"\n"))
+	return atomicfile.WriteFile(filepath.Join(string(d), "current"), []byte(id+"\n"), 0o644)
 }
 
 // CompleteGenerations lists the ids of complete generations, oldest first.

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+
+	"github.com/gongshi/gongshi/index/atomicfile"
 )
 
 // Generation is one complete, immutable set of Bleve shards plus the document store they were
@@ -188,7 +190,7 @@ func WriteInfo(dir string, info GenerationInfo) error {
 	if err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(dir, infoFile), b)
+	return atomicfile.WriteFile(filepath.Join(dir, infoFile), b, 0o644)
 }
 
 // ReadInfo reads a generation's info; an error means the generation is incomplete.
@@ -312,24 +314,4 @@ func (l *Live) Close() {
 		old.retire.Store(true)
 		old.Release()
 	}
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

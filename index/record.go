@@ -129,3 +129,43 @@ func RecordTypeOfID(id string) RecordType {
 	}
 	return t
 }
+
+// Title names a record in the words its type uses ("行政处罚决定书 榕市监处罚〔2024〕12号").
+func (r *Record) Title() string {
+	f := r.Fields
+	switch r.Type {
+	case TypePenalty:
+		if f["doc_no"] != "" {
+			return "行政处罚决定书 " + f["doc_no"]
+		}
+	case TypeLicense:
+		if t := firstNonEmpty(f["cert_name"], f["doc_name"]); t != "" {
+			return strings.TrimSpace(t + " " + f["doc_no"])
+		}
+		if f["doc_no"] != "" {
+			return "行政许可决定书 " + f["doc_no"]
+		}
+	case TypeAbnormal, TypeBlacklist:
+		return r.Date + " 列入" + r.Type.Label()
+	case TypeDishonestDebtor:
+		if f["case_no"] != "" {
+			return "案号 " + f["case_no"]
+		}
+	case TypeSpotCheck:
+		return r.Date + " " + firstNonEmpty(f["check_type"], "抽查检查")
+	case TypeRedlist:
+		if f["year"] != "" {
+			return f["year"] + " 年度" + r.Type.Label()
+		}
+	}
+	return strings.TrimSpace(r.Date + " " + r.Type.Label())
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

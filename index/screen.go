@@ -329,7 +329,6 @@ type ScreenOptions struct {
 // Screener screens batches against one generation, which it holds until Close.
 type Screener struct {
 	g           *Generation
-	search      *Searcher
 	asOf        string
 	penaltyFrom string
 	flags       map[string]bool
@@ -338,6 +337,9 @@ type Screener struct {
 	corrected   map[string]map[string]string
 	// pending objections by the entity they concern: record id (or the entity code) → filed day.
 	pending map[string]map[string]string
+	// document frequencies of name character pairs, for loose retrieval
+	dfMu sync.Mutex
+	df   map[string]uint64
 }
 
 // AsOf is the day the flags are computed for.
@@ -420,11 +422,6 @@ func (s *Searcher) NewScreener(ctx context.Context, opts ScreenOptions) (*Screen
 		return nil, ErrNotReady
 	}
 	sc.g = g
-	// Searches run on this generation even if a newer one is swapped in meanwhile: the pinned
-	// Live shares the screener's reference instead of taking its own.
-	pin := &Live{}
-	pin.cur.Store(g)
-	sc.search = &Searcher{Live: pin, Timeout: s.Timeout, Now: s.Now, Overlay: s.Overlay}
 	if err := sc.loadPending(ctx, pending); err != nil {
 		sc.Close()
 		return nil, err
@@ -1026,63 +1023,117 @@ func (sc *Screener) checkName(it *screenItem) {
 		fmt.Sprintf("名称不一致：所填名称与该代码登记的名称“%s”不符（相似度 %.2f）", current, score))
 }
 
-// closeNames searches the names no exact lookup resolved, with the portal's own search (first
-// page, five hits), and scores each hit against the input.
+// closeNames resolves the names no exact lookup did: each is searched as the portal's search
+// matches it (every word of the name, legal forms aside, as a phrase; ranked shortest name
+// first), the entities found are fetched for the whole batch at once, and each is scored
+// against the input. The search's ranking tiers are left out: the score re-ranks anyway, and
+// each tier costs as much as the search itself.
 func (sc *Screener) closeNames(ctx context.Context, items []*screenItem) error {
+	type pending struct {
+		it    *screenItem
+		in    nameShape
+		codes []string
+	}
+	var todo []pending
+	var all []string
 	for _, it := range items {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := sc.closeName(ctx, it); err != nil {
+		in := newNameShape(it.name)
+		codes, why, err := sc.closeCodes(ctx, it.name, in)
+		if err != nil {
 			return err
 		}
+		if why != nil {
+			sc.closeNotFound(it, why[0], why[1])
+			continue
+		}
+		todo = append(todo, pending{it, in, codes})
+		all = append(all, codes...)
+	}
+	ents, err := sc.entities(ctx, all)
+	if err != nil {
+		return err
+	}
+	for _, p := range todo {
+		var hits []scoredHit
+		for _, c := range p.codes {
+			e := ents[c]
+			if e == nil {
+				continue
+			}
+			h := scoredHit{e: screenEntity(e), score: p.in.score(e.Name)}
+			for _, fn := range e.FormerNames {
+				if fs := p.in.score(fn); fs > h.score {
+					h.score, h.via = fs, fn
+				}
+			}
+			hits = append(hits, h)
+		}
+		sc.decideClose(p.it, p.in, hits)
 	}
 	return nil
 }
 
-func (sc *Screener) closeName(ctx context.Context, it *screenItem) error {
-	m := &it.m
-	notFound := func(en, zh string) {
-		if !it.codeMissed {
-			m.Status = StatusNotFound
-		}
-		m.explain(en, zh)
-	}
-	q := it.name
+// closeSearchHits is how many entities a close-name search brings back to be scored.
+const closeSearchHits = 10
+
+// closeCodes finds the entities whose name holds every word of the input; failing that, those
+// sharing its rarest character pairs. why says (in English and Chinese) why a name cannot be
+// searched at all.
+func (sc *Screener) closeCodes(ctx context.Context, name string, in nameShape) (codes []string, why *[2]string, err error) {
+	q := name
 	if r := []rune(q); len(r) > MaxQueryRunes {
 		q = string(r[:MaxQueryRunes])
 	}
 	pq, err := ParseQuery(q)
 	if err != nil || pq.Class == ClassEmpty || pq.Class == ClassBroad {
-		notFound("no entity with this name: it holds nothing but legal-form words", "未找到：名称只有“有限公司”等组织形式用语")
-		return nil
+		return nil, &[2]string{"no entity with this name: it holds nothing but legal-form words", "未找到：名称只有“有限公司”等组织形式用语"}, nil
 	}
-	res, err := sc.search.Search(ctx, SearchRequest{Query: q, Size: MaxScreenCandidates, Today: sc.asOf})
-	var bre *BadRequestError
-	if errors.As(err, &bre) {
-		notFound("the name could not be searched: "+bre.MessageEN, "名称无法检索："+bre.Message)
-		return nil
+	var match query.Query
+	if pq.Class == ClassName {
+		// The current name only: former names were matched exactly before.
+		must := []query.Query{termQ(KindEntity, FieldKind, 0)}
+		for _, w := range pq.Words {
+			must = append(must, fragmentQuery(w, FieldName))
+		}
+		match = bleve.NewConjunctionQuery(must...)
+	} else {
+		match = bleve.NewConjunctionQuery(termQ(KindEntity, FieldKind, 0), pq.MatchQuery())
 	}
+	req := bleve.NewSearchRequestOptions(match, closeSearchHits, 0, false)
+	req.Score = bleve.ScoreNone
+	req.SortBy(rankSort)
+	sctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
+	res, err := sc.g.Alias.SearchInContext(sctx, req)
+	cancel()
 	if err != nil {
-		return err
-	}
-	in := newNameShape(it.name)
-	var hits []scoredHit
-	for _, h := range res.Results {
-		s := scoredHit{e: ScreenEntity{Code: h.Code, Name: h.Name, Status: h.Status, EntityType: h.EntityType, Region: h.Region, RegionName: h.RegionName},
-			score: in.score(h.Name)}
-		if h.FormerMatch != "" {
-			if fs := in.score(h.FormerMatch); fs > s.score {
-				s.score, s.via = fs, h.FormerMatch
-			}
+		var bre *BadRequestError
+		if errors.As(searchError(err), &bre) && ctx.Err() == nil {
+			return nil, &[2]string{"the name could not be searched: " + bre.MessageEN, "名称无法检索：" + bre.Message}, nil
 		}
-		hits = append(hits, s)
+		return nil, nil, err
 	}
-	if len(hits) == 0 {
-		if hits, err = sc.looseCandidates(ctx, in); err != nil {
-			return err
-		}
+	for _, h := range res.Hits {
+		codes = append(codes, h.ID)
 	}
+	if len(codes) == 0 {
+		codes, err = sc.looseCodes(ctx, in)
+	}
+	return codes, nil, err
+}
+
+func (sc *Screener) closeNotFound(it *screenItem, en, zh string) {
+	if !it.codeMissed {
+		it.m.Status = StatusNotFound
+	}
+	it.m.explain(en, zh)
+}
+
+// decideClose turns the scored candidates of a name into a match, an ambiguity or a miss.
+func (sc *Screener) decideClose(it *screenItem, in nameShape, hits []scoredHit) {
+	m := &it.m
 	keep := hits[:0]
 	for _, h := range hits {
 		if h.score >= candidateFloor {
@@ -1095,8 +1146,8 @@ func (sc *Screener) closeName(ctx context.Context, it *screenItem) error {
 		hits = hits[:MaxScreenCandidates]
 	}
 	if len(hits) == 0 {
-		notFound("no entity with this or a similar name", "未找到名称一致或相近的市场主体")
-		return nil
+		sc.closeNotFound(it, "no entity with this or a similar name", "未找到名称一致或相近的市场主体")
+		return
 	}
 	best := hits[0]
 	cands := make([]Candidate, len(hits))
@@ -1111,7 +1162,7 @@ func (sc *Screener) closeName(ctx context.Context, it *screenItem) error {
 	score := round2(best.score)
 	switch {
 	case best.score < CloseNameThreshold:
-		notFound(fmt.Sprintf("no close match: the nearest name scores %.2f (a match needs %.2f); see candidates", score, CloseNameThreshold),
+		sc.closeNotFound(it, fmt.Sprintf("no close match: the nearest name scores %.2f (a match needs %.2f); see candidates", score, CloseNameThreshold),
 			fmt.Sprintf("未找到足够相近的名称：最接近的相似度为 %.2f（匹配需达到 %.2f），见候选", score, CloseNameThreshold))
 		m.Candidates = cands
 	case len(hits) > 1 && hits[1].score >= CloseNameThreshold && hits[1].score > best.score-AmbiguityMargin:
@@ -1156,7 +1207,6 @@ func (sc *Screener) closeName(ctx context.Context, it *screenItem) error {
 			}
 		}
 	}
-	return nil
 }
 
 // scoredHit is a close-name candidate with its similarity to the input.
@@ -1172,7 +1222,7 @@ const (
 	looseMinCoreRunes = 4  // shorter names have too few character pairs to go on
 	looseTerms        = 4  // the rarest pairs of the input that are searched
 	looseMinMatch     = 2  // of which a candidate must share
-	looseHits         = 20 // scored, of which MaxScreenCandidates are kept
+	looseHits         = 10 // scored, of which MaxScreenCandidates are kept
 	looseTimeout      = 500 * time.Millisecond
 )
 
@@ -1184,10 +1234,43 @@ var nameQueryAnalyzer = sync.OnceValue(func() analysis.Analyzer {
 	return m.AnalyzerNamed(AnalyzerNameQuery)
 })
 
-// looseCandidates searches the input's rarest character pairs (by document frequency, so the
-// search touches short posting lists only: never 科技 or 贸易) and scores the entities sharing
-// at least two of them.
-func (sc *Screener) looseCandidates(ctx context.Context, in nameShape) ([]scoredHit, error) {
+// docFreq is the number of entity and record names holding a term, over all shards; looked up
+// once per screening (the same pairs recur from name to name).
+func (sc *Screener) docFreq(term []byte) (uint64, error) {
+	sc.dfMu.Lock()
+	df, ok := sc.df[string(term)]
+	sc.dfMu.Unlock()
+	if ok {
+		return df, nil
+	}
+	for _, shard := range sc.g.shards {
+		d, err := shard.FieldDictRange(FieldName, term, term)
+		if err != nil {
+			return 0, err
+		}
+		for {
+			e, err := d.Next()
+			if err != nil || e == nil {
+				break
+			}
+			if e.Term == string(term) {
+				df += e.Count
+			}
+		}
+		d.Close()
+	}
+	sc.dfMu.Lock()
+	if sc.df == nil {
+		sc.df = map[string]uint64{}
+	}
+	sc.df[string(term)] = df
+	sc.dfMu.Unlock()
+	return df, nil
+}
+
+// looseCodes searches the input's rarest character pairs (by document frequency, so the search
+// touches short posting lists only: never 科技 or 贸易) for entities sharing at least two.
+func (sc *Screener) looseCodes(ctx context.Context, in nameShape) ([]string, error) {
 	if len(in.core) < looseMinCoreRunes {
 		return nil, nil
 	}
@@ -1203,22 +1286,9 @@ func (sc *Screener) looseCandidates(ctx context.Context, in nameShape) ([]scored
 			continue
 		}
 		seen[t] = true
-		var df uint64
-		for _, shard := range sc.g.shards {
-			d, err := shard.FieldDictRange(FieldName, tok.Term, tok.Term)
-			if err != nil {
-				return nil, err
-			}
-			for {
-				e, err := d.Next()
-				if err != nil || e == nil {
-					break
-				}
-				if e.Term == t {
-					df += e.Count
-				}
-			}
-			d.Close()
+		df, err := sc.docFreq(tok.Term)
+		if err != nil {
+			return nil, err
 		}
 		if df > 0 { // a pair found nowhere is the typo itself
 			terms = append(terms, term{t, df})
@@ -1251,25 +1321,7 @@ func (sc *Screener) looseCandidates(ctx context.Context, in nameShape) ([]scored
 	for i, h := range res.Hits {
 		codes[i] = h.ID
 	}
-	ents, err := sc.entities(ctx, codes)
-	if err != nil {
-		return nil, err
-	}
-	var out []scoredHit
-	for _, c := range codes {
-		e := ents[c]
-		if e == nil {
-			continue
-		}
-		h := scoredHit{e: screenEntity(e), score: in.score(e.Name)}
-		for _, fn := range e.FormerNames {
-			if fs := in.score(fn); fs > h.score {
-				h.score, h.via = fs, fn
-			}
-		}
-		out = append(out, h)
-	}
-	return out, nil
+	return codes, nil
 }
 
 // fetchCandidates turns candidate codes (ambiguous exact or former names, several owners of an

@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/index/atomicfile"
 	"github.com/gongshi/gongshi/index/fold"
 	"github.com/gongshi/gongshi/index/uscc"
 	"github.com/gongshi/gongshi/portal/objection"
@@ -191,7 +192,7 @@ func (s *Server) saveAttachments(tracking string, files []*multipart.FileHeader)
 			return nil, func() {}, err
 		}
 		path := filepath.Join(dir, fmt.Sprintf("%d-%s%s", i+1, hex.EncodeToString(sum[:6]), ext))
-		if err := writeFileSync(path, body); err != nil {
+		if err := atomicfile.WriteFile(path, body, 0o600); err != nil {
 			cleanup()
 			return nil, func() {}, err
 		}
@@ -228,20 +229,4 @@ func cleanFileName(n string) string {
 		n = "附件"
 	}
 	return n
-}
-
-func writeFileSync(path string, b []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -130,7 +130,7 @@ func recordBadge(r *index.Record, today string) string {
 func newRecordView(e *EntityJSON, r *index.Record) recordView {
 	f := r.Fields
 	v := recordView{ID: r.ID, Permalink: entityURL(e.Code, r.ID), ObjectionURL: "/objections/new?record=" + url.QueryEscape(r.ID)}
-	v.Title = recordTitle(r)
+	v.Title = r.Title()
 	if r.ObjectionSince != "" {
 		v.Objection = "存在异议 · 处理中（" + r.ObjectionSince + " 起）"
 	}
@@ -162,35 +162,4 @@ func newRecordView(e *EntityJSON, r *index.Record) recordView {
 		}
 	}
 	return v
-}
-
-// recordTitle names a record in the words its type uses.
-func recordTitle(r *index.Record) string {
-	f := r.Fields
-	switch r.Type {
-	case index.TypePenalty:
-		if f["doc_no"] != "" {
-			return "行政处罚决定书 " + f["doc_no"]
-		}
-	case index.TypeLicense:
-		if t := labelOr(f["cert_name"], f["doc_name"]); t != "" {
-			return t + " " + f["doc_no"]
-		}
-		if f["doc_no"] != "" {
-			return "行政许可决定书 " + f["doc_no"]
-		}
-	case index.TypeAbnormal, index.TypeBlacklist:
-		return r.Date + " 列入" + r.Type.Label()
-	case index.TypeDishonestDebtor:
-		if f["case_no"] != "" {
-			return "案号 " + f["case_no"]
-		}
-	case index.TypeSpotCheck:
-		return r.Date + " " + labelOr(f["check_type"], "抽查检查")
-	case index.TypeRedlist:
-		if f["year"] != "" {
-			return f["year"] + " 年度" + r.Type.Label()
-		}
-	}
-	return r.Date + " " + r.Type.Label()
 }

@@ -54,7 +54,7 @@ func (s *Server) objectionNewView(g *index.Generation, c *gin.Context, f *object
 		p.Kinds = append(p.Kinds, kindChoice{Value: string(k), Label: k.Label(), Checked: string(k) == f.Kind})
 	}
 	if r, _ := g.Docs.Record(c.Request.Context(), f.RecordID); r != nil {
-		p.Record = &recordSummary{ID: r.ID, Title: recordTitle(r), EntityCode: r.EntityCode, EntityName: r.EntityName, EntityURL: entityURL(r.EntityCode, r.ID)}
+		p.Record = &recordSummary{ID: r.ID, Title: r.Title(), EntityCode: r.EntityCode, EntityName: r.EntityName, EntityURL: entityURL(r.EntityCode, r.ID)}
 	}
 	return p
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gongshi/gongshi/importer"
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/index/atomicfile"
 )
 
 // Options control a generated snapshot.
@@ -137,7 +138,7 @@ func Generate(ctx context.Context, dir string, opts Options) (*importer.Manifest
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileSync(filepath.Join(stage, importer.ManifestName), append(b, '\n')); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(stage, importer.ManifestName), append(b, '\n'), 0o644); err != nil {
 		return nil, err
 	}
 	if err := checkTarget(dir); err != nil {
@@ -166,22 +167,6 @@ func checkTarget(dir string) error {
 		return fmt.Errorf("demo: %s is not empty", dir)
 	}
 	return nil
-}
-
-func writeFileSync(name string, b []byte) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 func (gn *generator) abort() {

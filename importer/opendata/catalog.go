@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/index/atomicfile"
 )
 
 // Catalog is DATA/opendata/catalog.json: every dataset, every kept version and every file
@@ -180,7 +181,7 @@ func writeCatalog(root string, opts *Options, info index.GenerationInfo) (*Catal
 	if _, _, err := writeFileAtomic(filepath.Join(root, DCATName), b); err != nil {
 		return nil, err
 	}
-	return c, syncDir(root)
+	return c, atomicfile.SyncDir(root)
 }
 
 // dcat renders the catalog as DCAT-AP style JSON-LD for data-portal harvesters. Each dataset's

@@ -92,16 +92,6 @@ func writeFileAtomic(path string, b []byte) (sum string, size int64, err error) 
 	return a.Commit()
 }
 
-// syncDir makes renames inside dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
-
 // gzFile is a gzip stream into an atomic file, buffered so that small writes stay cheap.
 type gzFile struct {
 	a  *atomicFile

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/index/atomicfile"
 )
 
 // Options configure publication. The zero value publishes under the defaults below.
@@ -294,7 +295,7 @@ func (p *publication) finishSet(s *stagedSet) error {
 	if _, _, err := writeFileAtomic(filepath.Join(s.dir, SumsName), formatSums(files)); err != nil {
 		return err
 	}
-	return syncDir(s.dir)
+	return atomicfile.SyncDir(s.dir)
 }
 
 // differ explains the changes of one dataset against the version of prevDay.
@@ -351,7 +352,7 @@ func (p *publication) install() error {
 				return err
 			}
 		}
-		if err := syncDir(listDir); err != nil {
+		if err := atomicfile.SyncDir(listDir); err != nil {
 			return err
 		}
 	}

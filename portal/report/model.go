@@ -314,7 +314,7 @@ var reportSkip = map[string]bool{"code": true, "name": true, "public_until": tru
 
 func recordOf(r *index.Record) Record {
 	sc := index.SchemaOf(r.Type)
-	out := Record{ID: r.ID, Title: Title(r), Date: r.Date, PublicUntil: r.PublicUntil, Removed: r.Removed,
+	out := Record{ID: r.ID, Title: r.Title(), Date: r.Date, PublicUntil: r.PublicUntil, Removed: r.Removed,
 		Fields: []Field{}, Source: Source(r.Source)}
 	dateKey := ""
 	if sc != nil {
@@ -343,37 +343,6 @@ func recordOf(r *index.Record) Record {
 		}
 	}
 	return out
-}
-
-// Title names a record in the words its type uses.
-func Title(r *index.Record) string {
-	f := r.Fields
-	switch r.Type {
-	case index.TypePenalty:
-		if f["doc_no"] != "" {
-			return "行政处罚决定书 " + f["doc_no"]
-		}
-	case index.TypeLicense:
-		if t := firstOf(f["cert_name"], f["doc_name"]); t != "" {
-			return strings.TrimSpace(t + " " + f["doc_no"])
-		}
-		if f["doc_no"] != "" {
-			return "行政许可决定书 " + f["doc_no"]
-		}
-	case index.TypeAbnormal, index.TypeBlacklist:
-		return r.Date + " 列入" + r.Type.Label()
-	case index.TypeDishonestDebtor:
-		if f["case_no"] != "" {
-			return "案号 " + f["case_no"]
-		}
-	case index.TypeSpotCheck:
-		return r.Date + " " + firstOf(f["check_type"], "抽查检查")
-	case index.TypeRedlist:
-		if f["year"] != "" {
-			return f["year"] + " 年度" + r.Type.Label()
-		}
-	}
-	return strings.TrimSpace(r.Date + " " + r.Type.Label())
 }
 
 func firstOf(vs ...string) string {
