@@ -18,7 +18,7 @@ import (
 )
 
 // openReports starts the credit-report service over the data folder. The public origin printed
-// in QR codes comes from GONGSHI_PUBLIC_URL (e.g. https://gongshi.example.cn), else from the
+// in QR codes is the configured public URL (serve --public-url, e.g. https://gongshi.example.cn), else the
 // listen address; never from a request's Host header, which a client chooses.
 func (s *Server) openReports() (*report.Service, error) {
 	if s.cfg.Data == "" {
@@ -27,7 +27,7 @@ func (s *Server) openReports() (*report.Service, error) {
 	if err := os.MkdirAll(string(s.cfg.Data), 0o755); err != nil {
 		return nil, fmt.Errorf("credit reports: %w", err)
 	}
-	svc, err := report.Open(report.Options{Data: s.cfg.Data, PublicURL: reportPublicURL(s.cfg.Addr), Now: s.cfg.Now, Overlay: s.overlay})
+	svc, err := report.Open(report.Options{Data: s.cfg.Data, PublicURL: reportPublicURL(s.cfg.OpenData.BaseURL, s.cfg.Addr), Now: s.cfg.Now, Overlay: s.overlay})
 	if err != nil {
 		return nil, fmt.Errorf("credit reports: %w", err)
 	}
@@ -35,8 +35,8 @@ func (s *Server) openReports() (*report.Service, error) {
 	return svc, nil
 }
 
-func reportPublicURL(addr string) string {
-	if u := strings.TrimSpace(os.Getenv("GONGSHI_PUBLIC_URL")); u != "" {
+func reportPublicURL(public, addr string) string {
+	if u := strings.TrimSpace(public); u != "" {
 		return u
 	}
 	host, port, err := net.SplitHostPort(addr)

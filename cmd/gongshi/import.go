@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gongshi/gongshi/importer"
@@ -124,10 +125,10 @@ func publishOpenData(ctx context.Context, dd index.DataDir, ov index.Overlay) er
 }
 
 // openDataOptions reads the open-data settings shared by import and serve from the environment:
-// GONGSHI_LICENCE, GONGSHI_LICENCE_URL, GONGSHI_PUBLISHER, GONGSHI_BASE_URL, GONGSHI_RETENTION.
+// GONGSHI_LICENCE, GONGSHI_LICENCE_URL, GONGSHI_PUBLISHER, GONGSHI_PUBLIC_URL, GONGSHI_RETENTION.
 func openDataOptions() opendata.Options {
 	o := opendata.Options{Licence: os.Getenv("GONGSHI_LICENCE"), LicenceURL: os.Getenv("GONGSHI_LICENCE_URL"),
-		Publisher: os.Getenv("GONGSHI_PUBLISHER"), BaseURL: os.Getenv("GONGSHI_BASE_URL")}
+		Publisher: os.Getenv("GONGSHI_PUBLISHER"), BaseURL: strings.TrimRight(os.Getenv("GONGSHI_PUBLIC_URL"), "/")}
 	if n, err := strconv.Atoi(os.Getenv("GONGSHI_RETENTION")); err == nil {
 		o.Retention = n
 	}

@@ -37,6 +37,7 @@ type serveFlags struct {
 	inbox      string
 	retention  int
 	jobs       string
+	publicURL  string
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
@@ -56,6 +57,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
 	fs.StringVar(&f.regime, "regime", envOr("GONGSHI_REGIME", "gsxt"), "publication-period rules: gsxt or ndrc")
 	fs.IntVar(&f.deadline, "deadline-days", 20, "working days to answer an objection, from acceptance")
 	fs.StringVar(&f.inbox, "inbox", os.Getenv("GONGSHI_INBOX"), "folder watched for snapshots to import (default: DATA/inbox)")
+	fs.StringVar(&f.publicURL, "public-url", os.Getenv("GONGSHI_PUBLIC_URL"), "the site's absolute URL (https://…), for QR codes, feeds and the data catalog (default: the listen address)")
 	fs.IntVar(&f.retention, "retention", openDataOptions().Retention, "dated open-data versions kept per list (default 30)")
 	fs.StringVar(&f.jobs, "jobs", envOr("GONGSHI_JOBS", "on"), "scheduled jobs (inbox imports, daily open data, pruning): on, or off on all but one replica")
 }
@@ -83,6 +85,9 @@ func (f *serveFlags) config() (portal.Config, error) {
 	}
 	od := openDataOptions()
 	od.Retention = f.retention
+	if f.publicURL != "" {
+		od.BaseURL = strings.TrimRight(f.publicURL, "/")
+	}
 	return portal.Config{Data: index.DataDir(f.data), Addr: f.addr, TrustedProxies: f.proxies, RateLimits: rl,
 		Objections: portal.ObjectionConfig{DB: f.db, Regime: f.regime, DeadlineDays: f.deadline},
 		OpenData:   od, Jobs: portal.JobsConfig{Inbox: f.inbox, Disabled: f.jobs == "off"}}, nil
