@@ -258,6 +258,16 @@ func (s *Searcher) Search(ctx context.Context, r SearchRequest) (*SearchResponse
 	}
 	defer g.Release()
 
+	if pq.Class == ClassCode && len(fs) == 1 && cur == nil {
+		// A code without filters names one entity: the doc store answers it without a search.
+		if out, ok, err := s.codeLookup(ctx, g, pq, today, r.Facets); err != nil || ok {
+			if out != nil {
+				out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+			}
+			return out, err
+		}
+	}
+
 	var tiers []Tier
 	if pq.Class == ClassEmpty {
 		tiers = []Tier{{"all", bleve.NewMatchAllQuery()}}
@@ -563,4 +573,42 @@ func (s *Searcher) liveBadges(ctx context.Context, g *Generation, code, today st
 		}
 	}
 	return out, nil
+}
+
+// codeLookup answers a code query from the doc store. ok is false when the code is not known
+// as exactly one entity's, and the search path decides.
+func (s *Searcher) codeLookup(ctx context.Context, g *Generation, pq *ParsedQuery, today string, withFacets bool) (*SearchResponse, bool, error) {
+	code, err := g.ResolveCode(ctx, pq.Code)
+	if err != nil || code == "" {
+		return nil, false, err
+	}
+	e, err := g.Docs.Entity(ctx, code)
+	if err != nil || e == nil {
+		return nil, false, err
+	}
+	badges, err := s.liveBadges(ctx, g, code, today)
+	if err != nil {
+		return nil, false, err
+	}
+	hit := Hit{Code: e.Code, Name: e.Name, Status: e.Status, Region: e.Region, RegionName: region.FullName(e.Region),
+		EntityType: e.EntityType, Badges: badges, Parts: []Part{{Text: e.Name}}}
+	hit.Highlight = PartsHTML(hit.Parts)
+	out := &SearchResponse{Total: 1, Class: pq.Class, Results: []Hit{hit}}
+	if withFacets {
+		status := "inactive"
+		if ActiveStatus(e.Status) {
+			status = "active"
+		}
+		out.Facets = map[string][]FacetValue{
+			"status": {{Value: status, Label: map[string]string{"active": "存续/在业", "inactive": "吊销/注销/迁出"}[status], Count: 1}},
+			"type":   {{Value: EntityGroup(e.EntityType, e.Code), Label: EntityGroup(e.EntityType, e.Code), Count: 1}},
+		}
+		if p := region.Province(e.Region); region.Name(p) != "" {
+			out.Facets["region"] = []FacetValue{{Value: p, Label: region.Name(p), Count: 1}}
+		}
+		for _, b := range badges {
+			out.Facets["has"] = append(out.Facets["has"], FacetValue{Value: b, Label: hasLabel(b), Count: 1})
+		}
+	}
+	return out, true, nil
 }
