@@ -927,16 +927,21 @@ func (sc *Screener) matchName(it *screenItem, e *Entity, via string) {
 		m.explain("matched by exact name after folding "+en, "企业名称经统一"+zh+"后一致")
 	}
 	if wasCode {
-		// The code given resolved to nothing: say so beside the name match.
-		if prev == StatusInvalidCode {
-			m.warn(WarnCheckDigit)
-		} else {
-			m.warn(WarnCodeNotFound)
-		}
+		codeWarning(it, prev)
 		if e.Code != it.code && it.code != "" {
 			m.explain("the code given ("+it.code+") differs from the matched entity's code "+e.Code,
 				"所填代码 "+it.code+" 与匹配主体的代码 "+e.Code+" 不一致")
 		}
+	}
+}
+
+// codeWarning marks a result decided by the name although a code was given: the code was
+// invalid (check_digit) or matched nothing (code_not_found).
+func codeWarning(it *screenItem, statusBefore string) {
+	if statusBefore == StatusInvalidCode {
+		it.m.warn(WarnCheckDigit)
+	} else {
+		it.m.warn(WarnCodeNotFound)
 	}
 }
 
@@ -969,9 +974,10 @@ func foldingNote(input, published string) (en, zh string) {
 func (sc *Screener) ambiguousName(it *screenItem, codes []string, via string) {
 	m := &it.m
 	it.cands, it.via = codes, via
-	if it.codeMissed && m.Status == StatusInvalidCode {
-		// Keep invalid_code: the code needs fixing, the name cannot decide either.
-	} else {
+	if it.codeMissed {
+		codeWarning(it, m.Status)
+	}
+	if m.Status != StatusInvalidCode { // an invalid code stays the headline: the name cannot decide either
 		m.Status = StatusAmbiguous
 	}
 	what, whatZH := "name", "名称"
@@ -1166,7 +1172,10 @@ func (sc *Screener) decideClose(it *screenItem, in nameShape, hits []scoredHit) 
 			fmt.Sprintf("未找到足够相近的名称：最接近的相似度为 %.2f（匹配需达到 %.2f），见候选", score, CloseNameThreshold))
 		m.Candidates = cands
 	case len(hits) > 1 && hits[1].score >= CloseNameThreshold && hits[1].score > best.score-AmbiguityMargin:
-		if !(it.codeMissed && m.Status == StatusInvalidCode) {
+		if it.codeMissed {
+			codeWarning(it, m.Status)
+		}
+		if m.Status != StatusInvalidCode {
 			m.Status = StatusAmbiguous
 		}
 		m.MatchedBy, m.Score = ByCloseName, score
@@ -1200,11 +1209,7 @@ func (sc *Screener) decideClose(it *screenItem, in nameShape, hits []scoredHit) 
 			m.Candidates = cands[1:]
 		}
 		if wasCode {
-			if prev == StatusInvalidCode {
-				m.warn(WarnCheckDigit)
-			} else {
-				m.warn(WarnCodeNotFound)
-			}
+			codeWarning(it, prev)
 		}
 	}
 }

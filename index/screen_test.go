@@ -188,6 +188,7 @@ func TestScreenMatchingExplained(t *testing.T) {
 		{in: Subject{Name: "福建省青山造纸厂"}, status: StatusMatched, by: ByFormerName, code: qs},
 		{in: Subject{Name: "华为技术股份有限公司"}, status: StatusMatched, by: ByCloseName, code: huawei, explain: []string{"close name match, score 0.9"}, explainZH: "相似度"},
 		{in: Subject{Name: "鼓楼区绿源小吃店"}, status: StatusAmbiguous, explain: []string{"2 entities have this name"}, explainZH: "请提供统一社会信用代码"},
+		{in: Subject{Code: unknown, Name: "鼓楼区绿源小吃店"}, status: StatusAmbiguous, warnings: []string{WarnCodeNotFound}, explain: []string{"no entity with this code", "2 entities"}},
 		{in: Subject{Name: "华威新材料科技有限公司"}, status: StatusNotFound, explain: []string{"no close match"}, candidateFirst: huawei2},
 		{in: Subject{Name: "完全不存在的某某公司"}, status: StatusNotFound, explain: []string{"no entity with this or a similar name"}},
 		{in: Subject{Name: "有限公司"}, status: StatusNotFound, explain: []string{"legal-form words"}},
@@ -436,6 +437,12 @@ func TestNameScore(t *testing.T) {
 	}
 	if got := newNameShape("華為技術有限公司").score("华为技术有限公司"); got != 1 {
 		t.Errorf("traditional: %v", got)
+	}
+	if en, zh := foldingNote("華威（福建）", "华威（福建）"); en != "traditional characters" || zh != "繁体/简体字" {
+		t.Errorf("folding note: %s / %s", en, zh)
+	}
+	if en, _ := foldingNote("华威(福建)", "华威（福建）"); en != "full-width characters and brackets" {
+		t.Errorf("folding note: %s", en)
 	}
 	m, u := commonParts([]rune("华威新材料科技福州"), []rune("福州华威新材料"))
 	if strings.Join(m, ",") != "华威新材料,福州" || strings.Join(u, ",") != "科技" {

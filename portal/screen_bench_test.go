@@ -35,6 +35,7 @@ type screenBench struct {
 	searcher *index.Searcher
 	codes    []index.Subject
 	names    []index.Subject
+	hard     []index.Subject // no exact match: every name needs the close search
 }
 
 var (
@@ -157,6 +158,11 @@ func buildScreenBench() (*screenBench, error) {
 			nm = fmt.Sprintf("不存在的%s测试%d有限公司", []string{"星河", "远航", "瑞丰", "汇通"}[k%4], k)
 		}
 		sb.names = append(sb.names, index.Subject{Line: k + 1, Name: nm})
+		hard := index.CoreName(fold.Fold(e.name))
+		if k%2 == 1 {
+			hard = fmt.Sprintf("不存在的%s测试%d有限公司", []string{"星河", "远航", "瑞丰", "汇通"}[k%4], k)
+		}
+		sb.hard = append(sb.hard, index.Subject{Line: k + 1, Name: hard})
 	}
 	return sb, nil
 }
@@ -202,3 +208,8 @@ func benchScreen(b *testing.B, subjects []index.Subject) {
 
 func BenchmarkScreenCodes(b *testing.B) { benchScreen(b, loadScreenBench(b).codes) }
 func BenchmarkScreenNames(b *testing.B) { benchScreen(b, loadScreenBench(b).names) }
+
+// BenchmarkScreenNamesUnmatched is the worst case: half the names lack their legal form, half
+// are unknown, so every one goes through the close-name search (and the unknown ones through
+// the loose retrieval too).
+func BenchmarkScreenNamesUnmatched(b *testing.B) { benchScreen(b, loadScreenBench(b).hard) }

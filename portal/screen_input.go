@@ -101,11 +101,9 @@ type screenRequest struct {
 	RefHeaders []string
 	Count      int
 	// Text is the pasted list as given (page), so the form can show it again.
-	Text string
-	// FileName is the uploaded file's name, if any.
-	FileName string
-	open     func() (screenSource, error)
-	cleanup  func()
+	Text    string
+	open    func() (screenSource, error)
+	cleanup func()
 }
 
 func (r *screenRequest) Close() {
@@ -501,7 +499,6 @@ func (r *screenRequest) readMultipart(c *gin.Context, boundary string) error {
 	case fh != nil && strings.TrimSpace(text) != "":
 		return badScreen("two_lists", "send either a file or a pasted list, not both", "请只选择一种方式：上传文件或粘贴名单。")
 	case fh != nil:
-		r.FileName = fh.Filename
 		return r.useFile(fh)
 	default:
 		return r.useText(text)
