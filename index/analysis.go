@@ -32,19 +32,23 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 	}); err != nil {
 		return err
 	}
-	for name, filter := range map[string]string{AnalyzerName: filterBigramUnigram, AnalyzerNameQuery: filterBigram} {
+	for name, filters := range map[string][]string{
+		AnalyzerName:      {filterBigramUnigram, filterAnchor},
+		AnalyzerNameQuery: {filterBigram},
+	} {
 		if err := m.AddCustomAnalyzer(name, map[string]interface{}{
 			"type":          "custom",
 			"tokenizer":     tokenizerChars,
-			"token_filters": []string{filter},
+			"token_filters": filters,
 		}); err != nil {
 			return err
 		}
 	}
 	for name, tok := range map[string]string{AnalyzerPinyin: tokenizerPinyin, AnalyzerInitials: tokenizerInitials} {
 		if err := m.AddCustomAnalyzer(name, map[string]interface{}{
-			"type":      "custom",
-			"tokenizer": tok,
+			"type":          "custom",
+			"tokenizer":     tok,
+			"token_filters": []string{filterAnchor},
 		}); err != nil {
 			return err
 		}

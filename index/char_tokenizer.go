@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"unicode"
 	"unicode/utf8"
 
@@ -14,19 +13,13 @@ const tokenizerChars = "gs_chars"
 // charTokenizer emits every letter, digit and Han character of a folded name as its own token,
 // typed ideographic so that the cjk_bigram filter pairs neighbours across scripts: "abc网易"
 // gives ab, bc, c网, 网易, and a fragment that cuts into a Latin or digit run ("c网", "36") is
-// still a phrase of bigrams. White space and punctuation break adjacency. A leading StartToken
-// stays one token so that "starts with" is a phrase anchored on it.
+// still a phrase of bigrams. White space and punctuation break adjacency.
 type charTokenizer struct{}
 
 func (charTokenizer) Tokenize(input []byte) analysis.TokenStream {
 	var out analysis.TokenStream
 	pos := 1
 	i := 0
-	if bytes.HasPrefix(input, []byte(StartToken+" ")) {
-		out = append(out, &analysis.Token{Term: input[:len(StartToken)], Start: 0, End: len(StartToken), Position: pos, Type: analysis.AlphaNumeric})
-		pos++
-		i = len(StartToken) + 1
-	}
 	for i < len(input) {
 		r, size := utf8.DecodeRune(input[i:])
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {

@@ -91,8 +91,8 @@ func EntityGroup(entityType, code string) string {
 func newEntityDoc(e *Entity, records []*Record) *entityDoc {
 	d := &entityDoc{
 		Kind:    KindEntity,
-		Name:    StartToken + " " + SearchText(e.Name),
-		Core:    StartToken + " " + CoreName(SearchText(e.Name)),
+		Name:    SearchText(e.Name),
+		Core:    CoreName(SearchText(e.Name)),
 		NameKey: fold.Key(e.Name),
 		Codes:   entityCodes(e),
 		Region:  e.Region,
@@ -216,7 +216,3 @@ func DayNumber(day string) float64 {
 	}
 	return float64(n)
 }
-
-// StartToken is indexed before every name, so that "the name starts with X" is the phrase
-// [StartToken, X...]: one common term instead of a dictionary of prefixes.
-const StartToken = "gsbegin"

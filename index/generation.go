@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 
 	"github.com/gongshi/gongshi/index/atomicfile"
 )
@@ -139,6 +141,17 @@ func BuildShards(ctx context.Context, dir string, opts BuildOptions) (entities, 
 				}
 			}
 			flush()
+			// Merge the shard's segments: every search term is looked up in each segment, so a
+			// generation that is built once and read many times is served from one.
+			if errs[i] == nil {
+				if adv, err := idx.Advanced(); err == nil {
+					if sc, ok := adv.(*scorch.Scorch); ok {
+						if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+							errs[i] = fmt.Errorf("shard %d: merge: %w", i, err)
+						}
+					}
+				}
+			}
 		}(i, idx)
 	}
 

@@ -1,7 +1,6 @@
 package index
 
 import (
-	"bytes"
 	"unicode"
 	"unicode/utf8"
 
@@ -42,11 +41,6 @@ func (t pinyinTokenizer) Tokenize(input []byte) analysis.TokenStream {
 		wordStart = -1
 	}
 	i := 0
-	if bytes.HasPrefix(input, []byte(StartToken+" ")) {
-		out = append(out, &analysis.Token{Term: input[:len(StartToken)], Start: 0, End: len(StartToken), Position: pos, Type: analysis.AlphaNumeric})
-		pos++
-		i = len(StartToken) + 1
-	}
 	for i < len(input) {
 		r, size := utf8.DecodeRune(input[i:])
 		switch {

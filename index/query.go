@@ -242,34 +242,43 @@ func (p *ParsedQuery) MatchQuery() query.Query {
 	return bleve.NewConjunctionQuery(must...)
 }
 
-// PrefixQuery matches names that start with the input: the phrase of the start token and the
-// input's bigrams (or its one character); for pinyin, the start token and the syllables or
-// initials. nil when the input has no such reading.
+// PrefixQuery matches names that start with the input: a phrase whose first term is the
+// anchored first bigram (^福州) or character (^福), then the input's other bigrams; for pinyin,
+// the anchored first syllable or initial, then the rest. nil when the input has no such reading.
 func (p *ParsedQuery) PrefixQuery() query.Query {
 	switch p.Class {
 	case ClassPinyin:
 		var alts []query.Query
 		for _, seg := range p.Syllables {
-			alts = append(alts, bleve.NewPhraseQuery(append([]string{StartToken}, seg...), FieldPinyin))
+			alts = append(alts, anchoredPhrase(seg, FieldPinyin))
 		}
 		return bleve.NewDisjunctionQuery(alts...)
 	case ClassInitials:
-		return bleve.NewPhraseQuery(append([]string{StartToken}, strings.Split(p.Initials, "")...), FieldInitials)
+		return anchoredPhrase(strings.Split(p.Initials, ""), FieldInitials)
 	case ClassName, ClassBroad:
 	default:
 		return nil
 	}
-	text := strings.ReplaceAll(SearchText(p.Raw), " ", "")
-	if text == "" {
+	runes := []rune(strings.ReplaceAll(SearchText(p.Raw), " ", ""))
+	if len(runes) == 0 {
 		return nil
 	}
-	if utf8.RuneCountInString(text) == 1 {
-		return bleve.NewPhraseQuery([]string{StartToken, text}, FieldName)
+	if len(runes) == 1 {
+		return termQ(AnchorMark+string(runes), FieldName, 0)
 	}
-	q := bleve.NewMatchPhraseQuery(StartToken + " " + text)
-	q.SetField(FieldName)
-	q.Analyzer = AnalyzerNameQuery
-	return q
+	bigrams := make([]string, 0, len(runes)-1)
+	for i := 0; i+1 < len(runes); i++ {
+		bigrams = append(bigrams, string(runes[i:i+2]))
+	}
+	return anchoredPhrase(bigrams, FieldName)
+}
+
+func anchoredPhrase(terms []string, field string) query.Query {
+	t := append([]string{AnchorMark + terms[0]}, terms[1:]...)
+	if len(t) == 1 {
+		return termQ(t[0], field, 0)
+	}
+	return bleve.NewPhraseQuery(t, field)
 }
 
 // currentNameQuery matches the words in the current name only (not in former names).
@@ -311,12 +320,20 @@ func (p *ParsedQuery) Tiers() []Tier {
 		bands = append(bands, band{"exact", bleve.NewDisjunctionQuery(termQ(p.Key, FieldNameKey, 0), termQ(p.Key, FieldFormerKey, 0))})
 	}
 	if prefix := p.PrefixQuery(); prefix != nil {
-		bands = append(bands, band{"prefix", bleve.NewConjunctionQuery(prefix, match)})
+		bands = append(bands, band{"prefix", prefix}) // a name starting with the input contains it
 	}
 	if current := p.currentNameQuery(); current != nil {
 		bands = append(bands, band{"name", current})
+		if len(p.Words) == 1 {
+			// One word: the last band is the former-name matches, which are few; excluding the
+			// earlier bands only checks those candidates instead of re-running the broad match.
+			bands = append(bands, band{"former", fragmentQuery(p.Words[0], FieldFormer)})
+		} else {
+			bands = append(bands, band{"match", match})
+		}
+	} else {
+		bands = append(bands, band{"match", match})
 	}
-	bands = append(bands, band{"match", match})
 	tiers := make([]Tier, len(bands))
 	for i, b := range bands {
 		if i == 0 {
