@@ -103,7 +103,8 @@ func TestBackOfficePages(t *testing.T) {
 	if _, page := get(forged, "/admin/"); !strings.Contains(page, "审核人员登录") {
 		t.Error("forged session accepted")
 	}
-	if _, page := get(anon, "/stats"); !strings.Contains(page, "异议与信用修复办理情况") || !strings.Contains(page, "件办理中") {
+	if _, page := get(anon, "/stats"); !strings.Contains(page, "异议与信用修复办理情况") || !strings.Contains(page, "件办理中") ||
+		!strings.Contains(page, "信用报告出具情况") {
 		t.Error("statistics page lacks the objection numbers")
 	}
 	if n, err := st.VerifyAudit(ctx); err != nil || n < 6 {

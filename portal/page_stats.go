@@ -12,6 +12,7 @@ import (
 
 	"github.com/gongshi/gongshi/index"
 	"github.com/gongshi/gongshi/portal/objection"
+	"github.com/gongshi/gongshi/portal/report"
 	"github.com/gongshi/gongshi/portal/store"
 )
 
@@ -40,6 +41,12 @@ func (s *Server) pageStats(c *gin.Context) {
 			view.Objections = newObjectionStatsView(ost)
 		}
 	}
+	if days, err := s.ReportsIssuedPerDay(c.Request.Context(), 14); err == nil {
+		view.Reports = days
+		for _, d := range days {
+			view.ReportTotal += d.Count
+		}
+	}
 	s.render(c, http.StatusOK, "stats", layoutView{Title: "统计", Section: "stats", Description: "各名单每月新增记录、地区分布和决定机关的统计图表。",
 		Data: view})
 }
@@ -53,6 +60,8 @@ type statsView struct {
 	Provinces   barChart
 	Authorities barChart
 	Objections  *objectionStatsView
+	Reports     []report.DayCount // credit reports issued per day
+	ReportTotal int
 }
 
 // objectionStatsView is the public account of objections and credit repair.
