@@ -80,39 +80,7 @@ func TestBrowser(t *testing.T) {
 	}
 	t.Logf("Chromium started in %v", time.Since(start).Round(time.Millisecond))
 
-	tab := func(t *testing.T) *browserTab {
-		ctx, cancel := chromedp.NewContext(browserCtx)
-		t.Cleanup(cancel)
-		if err := chromedp.Do(ctx); err != nil {
-			t.Fatal(err)
-		}
-		run, cancelRun := context.WithTimeout(ctx, 20*time.Second)
-		t.Cleanup(cancelRun)
-		b := &browserTab{t: t, ctx: ctx, run: run}
-		messages := chromedp.Console(ctx)
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for m, err := range messages {
-				if err != nil {
-					return
-				}
-				b.mu.Lock()
-				b.console = append(b.console, m)
-				b.mu.Unlock()
-			}
-		}()
-		t.Cleanup(func() {
-			if t.Failed() {
-				b.screenshot()
-			}
-			b.checkConsole()
-			cancel()
-			wg.Wait()
-		})
-		return b
-	}
+	tab := func(t *testing.T) *browserTab { return openTab(t, browserCtx, 20*time.Second) }
 
 	t.Run("autocomplete then search", func(t *testing.T) {
 		b := tab(t)
@@ -372,4 +340,40 @@ func (b *browserTab) screenshot() {
 		return
 	}
 	b.t.Logf("screenshot of the failing page: %s", p)
+}
+
+// openTab opens a fresh tab in a running browser. Console messages are collected and checked
+// when the test ends; a failing test leaves a screenshot.
+func openTab(t *testing.T, browserCtx context.Context, timeout time.Duration) *browserTab {
+	ctx, cancel := chromedp.NewContext(browserCtx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatal(err)
+	}
+	run, cancelRun := context.WithTimeout(ctx, timeout)
+	t.Cleanup(cancelRun)
+	b := &browserTab{t: t, ctx: ctx, run: run}
+	messages := chromedp.Console(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			b.mu.Lock()
+			b.console = append(b.console, m)
+			b.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		if t.Failed() {
+			b.screenshot()
+		}
+		b.checkConsole()
+		cancel()
+		wg.Wait()
+	})
+	return b
 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -54,39 +53,7 @@ func TestScreenBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tab := func(t *testing.T) *browserTab {
-		ctx, cancel := chromedp.NewContext(browserCtx)
-		t.Cleanup(cancel)
-		if err := chromedp.Do(ctx); err != nil {
-			t.Fatal(err)
-		}
-		run, cancelRun := context.WithTimeout(ctx, 30*time.Second)
-		t.Cleanup(cancelRun)
-		b := &browserTab{t: t, ctx: ctx, run: run}
-		messages := chromedp.Console(ctx)
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for m, err := range messages {
-				if err != nil {
-					return
-				}
-				b.mu.Lock()
-				b.console = append(b.console, m)
-				b.mu.Unlock()
-			}
-		}()
-		t.Cleanup(func() {
-			if t.Failed() {
-				b.screenshot()
-			}
-			b.checkConsole()
-			cancel()
-			wg.Wait()
-		})
-		return b
-	}
+	tab := func(t *testing.T) *browserTab { return openTab(t, browserCtx, 30*time.Second) }
 	waitText := func(b *browserTab, css, want string) string {
 		b.t.Helper()
 		deadline := time.Now().Add(20 * time.Second)
