@@ -149,6 +149,7 @@ func BuildShards(ctx context.Context, dir string, opts BuildOptions) (entities, 
 						if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
 							errs[i] = fmt.Errorf("shard %d: merge: %w", i, err)
 						}
+						waitForObsoleteFiles(ctx, idx)
 					}
 				}
 			}
@@ -326,5 +327,21 @@ func (l *Live) Close() {
 	if old := l.cur.Swap(nil); old != nil {
 		old.retire.Store(true)
 		old.Release()
+	}
+}
+
+// waitForObsoleteFiles gives Bleve's persister time to delete the segment files a merge made
+// obsolete: closing right after a merge leaves them on disk for good (a generation is opened
+// read-only afterwards), which doubled the size of a 1M-entity generation.
+func waitForObsoleteFiles(ctx context.Context, idx bleve.Index) {
+	deadline := time.Now().Add(2 * time.Minute)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		st, _ := idx.StatsMap()["index"].(map[string]interface{})
+		files, _ := st["CurOnDiskFiles"].(uint64)
+		live, _ := st["TotFileSegmentsAtRoot"].(uint64)
+		if files <= live+1 { // the live segments and root.bolt
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
