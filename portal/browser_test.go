@@ -49,35 +49,10 @@ func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser tests skipped with -short")
 	}
-	bin := chromiumPath()
-	if bin == "" {
-		t.Fatal("Chromium not found: install it (apt-get install -y chromium) or set GONGSHI_CHROMIUM; use -short to skip browser tests")
-	}
 	start := time.Now()
 	_, ts := testServer(t)
-
 	// One browser for the whole file; each test gets a fresh tab.
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	defer cancelAlloc()
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
-	defer cancelBrowser()
-	if err := chromedp.Do(browserCtx); err != nil {
-		t.Fatalf("start Chromium (%s): %v", bin, err)
-	}
+	browserCtx := startBrowser(t)
 	t.Logf("Chromium started in %v", time.Since(start).Round(time.Millisecond))
 
 	tab := func(t *testing.T) *browserTab { return openTab(t, browserCtx, 20*time.Second) }
@@ -376,4 +351,37 @@ func openTab(t *testing.T, browserCtx context.Context, timeout time.Duration) *b
 		wg.Wait()
 	})
 	return b
+}
+
+// startBrowser starts headless Chromium with the flags this machine needs (no background
+// networking: its connections are refused here) and a fresh profile; it stops with the test.
+// A missing Chromium fails the test.
+func startBrowser(t *testing.T) context.Context {
+	t.Helper()
+	bin := chromiumPath()
+	if bin == "" {
+		t.Fatal("Chromium not found: install it (apt-get install -y chromium) or set GONGSHI_CHROMIUM; use -short to skip browser tests")
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	t.Cleanup(cancelAlloc)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(browserCtx); err != nil {
+		t.Fatalf("start Chromium (%s): %v", bin, err)
+	}
+	return browserCtx
 }
