@@ -33,6 +33,10 @@ type Options struct {
 	// Log receives progress and the summary (nil: silent).
 	Log io.Writer
 	Now func() time.Time
+	// DocStoreOnly stops once the document store is loaded: no shards, no archive, and the
+	// generation is neither complete nor current. The reports name its folder (Generation), for
+	// a caller that builds the shards itself (the scale benchmark, once per shard count).
+	DocStoreOnly bool
 }
 
 func (o *Options) defaults() {
@@ -121,6 +125,9 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 		return nil, err
 	}
 	defer unlock()
+	if err := removeDebris(dd, opts.Log); err != nil {
+		return nil, err
+	}
 
 	var snaps []*Snapshot
 	defer func() {
@@ -205,6 +212,14 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 		return reports, err
 	}
 	docs.Close()
+	if opts.DocStoreOnly {
+		ok = true
+		for _, rep := range reports {
+			rep.finish(opts.Now())
+			rep.Generation = genID
+		}
+		return reports, nil
+	}
 
 	if err := buildShards(ctx, dir, &info, opts); err != nil {
 		return reports, err
@@ -342,6 +357,30 @@ func lockData(dd index.DataDir) (func(), error) {
 		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		f.Close()
 	}, nil
+}
+
+// removeDebris deletes what an import killed part-way left behind: its incomplete generation,
+// a half-copied snapshot archive and a temporary current file. The caller holds the import
+// lock, so none of them belongs to a running import. (The lock itself is an flock, which the
+// kernel releases when its process dies: a killed import never blocks the next one.)
+func removeDebris(dd index.DataDir, log io.Writer) error {
+	removed, err := dd.RemoveIncomplete()
+	if err != nil {
+		return fmt.Errorf("remove incomplete generations: %w", err)
+	}
+	tmps, _ := filepath.Glob(filepath.Join(dd.Snapshots(), "*.tmp"))
+	for _, p := range tmps {
+		if err := os.RemoveAll(p); err != nil {
+			return err
+		}
+		removed = append(removed, filepath.Join("snapshots", filepath.Base(p)))
+	}
+	if log != nil {
+		for _, r := range removed {
+			fmt.Fprintf(log, "removed %s, left by an interrupted import\n", r)
+		}
+	}
+	return nil
 }
 
 func dirSize(dir string) int64 {
