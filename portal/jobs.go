@@ -32,12 +32,15 @@ type JobsConfig struct {
 	// one minute), then moved to inbox/done/ or inbox/refused/ with its report beside it.
 	Inbox     string
 	StableFor time.Duration
+	// InboxEvery is how often the inbox is looked at (default one minute).
+	InboxEvery time.Duration
 	// KeepGenerations complete index generations are kept by the daily prune (default 2).
 	KeepGenerations int
 	// Clock drives the scheduler (a fake clock in tests); nil: the real clock.
 	Clock clockwork.Clock
 	// Elector, when set, lets only the elected replica run jobs (gocron's distributed
-	// elector, e.g. on a PostgreSQL advisory lock); nil: this process runs them.
+	// elector, e.g. PGElector on a PostgreSQL advisory lock); nil: this process runs them.
+	// An elector with a Leading() bool method shows it as gongshi_jobs_leader in /metrics.
 	Elector gocron.Elector
 }
 
@@ -62,6 +65,7 @@ type jobs struct {
 	seen      map[string]inboxSighting // inbox entry → how it looked and since when
 	policyErr error
 	policy    importer.Policy
+	leading   func() bool // whether this replica runs the jobs now
 }
 
 type inboxSighting struct {
@@ -77,6 +81,9 @@ func (s *Server) newJobs() (*jobs, error) {
 	}
 	if cfg.StableFor <= 0 {
 		cfg.StableFor = time.Minute
+	}
+	if cfg.InboxEvery <= 0 {
+		cfg.InboxEvery = time.Minute
 	}
 	if cfg.KeepGenerations <= 0 {
 		cfg.KeepGenerations = 2
@@ -97,6 +104,18 @@ func (s *Server) newJobs() (*jobs, error) {
 		j.runs.WithLabelValues(name)
 		j.failures.WithLabelValues(name)
 	}
+	j.leading = func() bool { return true }
+	if l, ok := cfg.Elector.(interface{ Leading() bool }); ok {
+		j.leading = l.Leading
+	}
+	registerOnce(s.metrics.reg, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "gongshi_jobs_leader", Help: "1 on the replica that runs the scheduled jobs (the elected leader), 0 on the others."},
+		func() float64 {
+			if j := s.jobs.Load(); j != nil && j.leading() {
+				return 1
+			}
+			return 0
+		}))
 
 	opts := []gocron.SchedulerOption{gocron.WithLocation(index.ChinaTime), gocron.WithStopTimeout(30 * time.Second)}
 	if cfg.Clock != nil {
@@ -118,7 +137,7 @@ func (s *Server) newJobs() (*jobs, error) {
 		def  gocron.JobDefinition
 		fn   func(context.Context) error
 	}{
-		{jobInbox, gocron.DurationJob(time.Minute), j.watchInbox},
+		{jobInbox, gocron.DurationJob(cfg.InboxEvery), j.watchInbox},
 		{jobDaily, gocron.DailyJob(1, gocron.NewAtTimes(gocron.NewAtTime(0, 5, 0))), j.daily},
 		{jobCatchUp, gocron.OneTimeJob(gocron.OneTimeJobStartImmediately()), j.catchUp},
 	} {
@@ -153,8 +172,9 @@ func (s *Server) startJobs() (*jobs, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.jobs.Store(j)
 	j.sched.Start()
-	s.log.Info("scheduled jobs started", "inbox", j.cfg.Inbox)
+	s.log.Info("scheduled jobs started", "inbox", j.cfg.Inbox, "elected", j.cfg.Elector != nil)
 	return j, nil
 }
 

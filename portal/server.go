@@ -52,6 +52,7 @@ type Server struct {
 	db       atomic.Pointer[store.Store] // nil while the SQL store is unreachable
 	overlay  *overlayCache
 	stop     context.CancelFunc
+	jobs     atomic.Pointer[jobs] // the running scheduler, for /metrics; nil when jobs are off
 
 	// Credit reports (issue 9): nil without a data folder; see report_service.go.
 	reports *report.Service
