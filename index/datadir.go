@@ -102,3 +102,39 @@ func (d DataDir) Prune(keep int) ([]string, error) {
 	}
 	return removed, nil
 }
+
+// RemoveIncomplete deletes what an interrupted import leaves in the data folder: generation
+// folders without generation.json (a build killed while loading or indexing) and the temporary
+// file of an interrupted write of current. It never touches the current generation. Call it only
+// while holding the import lock: then no build is in progress and every incomplete generation
+// is debris. It returns what it removed, relative to the data folder.
+func (d DataDir) RemoveIncomplete() ([]string, error) {
+	cur, err := d.Current()
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(d.Generations())
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	var removed []string
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == cur {
+			continue
+		}
+		if _, err := ReadInfo(d.Generation(e.Name())); err == nil {
+			continue
+		}
+		if err := os.RemoveAll(d.Generation(e.Name())); err != nil {
+			return removed, err
+		}
+		removed = append(removed, filepath.Join("generations", e.Name()))
+	}
+	tmps, _ := filepath.Glob(filepath.Join(string(d), ".current.tmp-*"))
+	for _, p := range tmps {
+		if err := os.Remove(p); err == nil {
+			removed = append(removed, filepath.Base(p))
+		}
+	}
+	return removed, nil
+}
