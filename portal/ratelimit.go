@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -57,6 +59,40 @@ type rateLimiter struct {
 	budgets map[string]*budget
 	keys    map[[32]byte]string // sha256(secret) → key name
 	redis   *libredis.Client
+	// After a failure of the shared store (Redis down), requests are counted in-process for
+	// sharedRetry without asking it again: an outage then costs a request nothing rather than
+	// Redis's dial timeout and retries. sharedDownUntil is in Unix nanoseconds.
+	sharedDownUntil atomic.Int64
+	sharedFailing   atomic.Bool
+}
+
+// sharedRetry is how long the shared rate-limit store is left alone after it failed.
+const sharedRetry = 5 * time.Second
+
+// errSharedDown stands for the shared store's last failure while it is left alone.
+var errSharedDown = errors.New("shared rate-limit store failed recently")
+
+// sharedGet counts a request in the shared store, unless that store failed recently.
+func (s *Server) sharedGet(ctx context.Context, lim *limiter.Limiter, key string) (limiter.Context, error) {
+	rl := s.rl
+	if time.Now().UnixNano() < rl.sharedDownUntil.Load() {
+		return limiter.Context{}, errSharedDown
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	lc, err := lim.Get(ctx, key)
+	cancel()
+	if err != nil {
+		s.metrics.rateStoreErrors.Inc()
+		rl.sharedDownUntil.Store(time.Now().Add(sharedRetry).UnixNano())
+		if !rl.sharedFailing.Swap(true) {
+			s.log.Warn("rate-limit store unavailable; counting requests in this process with the same budgets until it is back", "err", err)
+		}
+		return lc, err
+	}
+	if rl.sharedFailing.Swap(false) {
+		s.log.Info("rate-limit store back; budgets are shared again")
+	}
+	return lc, nil
 }
 
 func newRateLimiter(cfg RateLimits) (*rateLimiter, error) {
@@ -129,7 +165,8 @@ func (rl *rateLimiter) apiKey(c *gin.Context) string {
 
 // limit counts a request against a budget, keyed by API key or client IP (which only trusted
 // proxies may set). If the shared store fails, the request is counted in-process instead:
-// limits degrade to per-replica rather than failing closed or disappearing.
+// limits degrade to per-replica rather than failing closed or disappearing (fail-open with
+// a local fallback limit).
 func (s *Server) limit(name string) gin.HandlerFunc {
 	rl := s.rl
 	if rl.off {
@@ -141,11 +178,8 @@ func (s *Server) limit(name string) gin.HandlerFunc {
 		if kn := rl.apiKey(c); kn != "" {
 			lim, key = b.keyed, b.name+":key:"+kn
 		}
-		ctx, cancel := context.WithTimeout(c.Request.Context(), time.Second)
-		lc, err := lim.Get(ctx, key)
-		cancel()
+		lc, err := s.sharedGet(c.Request.Context(), lim, key)
 		if err != nil {
-			s.metrics.rateStoreErrors.Inc()
 			if lc, err = b.fallback.Get(c.Request.Context(), key); err != nil {
 				c.Next() // even the in-process store failed: serve rather than refuse everyone
 				return
