@@ -34,6 +34,8 @@ type Cluster struct {
 
 	cmd      *exec.Cmd
 	exited   chan struct{} // closed when the postmaster process has been reaped
+	bin      string        // folder of initdb and postgres
+	cred     *syscall.Credential
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -61,7 +63,7 @@ func Start(ctx context.Context) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{Dir: dir}
+	c := &Cluster{Dir: dir, bin: bin, cred: cred}
 	ok := false
 	defer func() {
 		if !ok {
@@ -202,6 +204,33 @@ func (c *Cluster) Stop() error {
 		}
 	})
 	return c.stopErr
+}
+
+// Pause shuts the server down (fast shutdown: open sessions are cancelled) and keeps its
+// files, for tests of a database outage; Resume starts it again on the same port.
+func (c *Cluster) Pause() error {
+	if c.cmd == nil {
+		return errors.New("pgtemp: not running")
+	}
+	c.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-c.exited:
+	case <-time.After(30 * time.Second):
+		c.cmd.Process.Kill()
+		<-c.exited
+	}
+	c.cmd = nil
+	return nil
+}
+
+// Resume starts a paused server again on the same port, with the same data.
+func (c *Cluster) Resume(ctx context.Context) error {
+	if c.cmd != nil {
+		return errors.New("pgtemp: already running")
+	}
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	return c.startServer(ctx, c.bin, filepath.Join(c.Dir, "data"), c.Port, c.cred)
 }
 
 // findBin returns the folder holding initdb and postgres: PATH first, then the newest
