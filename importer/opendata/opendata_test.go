@@ -423,3 +423,50 @@ func TestOpenDataRepublishSameDay(t *testing.T) {
 		return nil
 	})
 }
+
+// TestOpenDataNextPublishSweepsCrashLeftovers: what a publication killed part-way leaves (a
+// staging folder with half-written files, temporary files beside and inside the versions and
+// in the root, a version folder never completed, a version moved aside by replaceDir's
+// fallback) is cleaned up or put back by the next publication; Behind tells the portal's
+// catch-up job that files are missing or were made from another generation.
+func TestOpenDataNextPublishSweepsCrashLeftovers(t *testing.T) {
+	dd, _ := published(t, opendata.Options{})
+	root := opendata.Root(dd)
+	cur, _ := dd.Current()
+	if opendata.Behind(root, "2026-11-22", cur) {
+		t.Error("Behind right after publishing")
+	}
+	if !opendata.Behind(root, "2026-11-22", "another-generation") || !opendata.Behind(root, "2026-11-23", cur) {
+		t.Error("Behind misses another generation or a new day")
+	}
+	list := filepath.Join(root, "blacklist")
+	leftovers := []string{
+		filepath.Join(list, ".staging-2026-11-22-1234", ".blacklist-2026-11-22.csv.gz.tmp-0badf00d"),
+		filepath.Join(list, ".LATEST.tmp-0badf00d"),
+		filepath.Join(list, "2026-11-21", ".blacklist-2026-11-21.xlsx.tmp-0badf00d"),
+		filepath.Join(root, ".catalog.json.tmp-0badf00d"),
+		filepath.Join(list, "2026-11-25", "blacklist-2026-11-25.csv.gz"), // no SHA256SUMS
+	}
+	for _, p := range leftovers {
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, []byte("half"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// replaceDir's fallback cut between its renames: the old version is aside, none in place.
+	if err := os.Rename(filepath.Join(list, "2026-11-21"), filepath.Join(list, ".old-2026-11-21")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := opendata.Publish(context.Background(), dd, "2026-11-22", index.NoOverlay{}, opendata.Options{Now: fixed}); err != nil {
+		t.Fatal(err)
+	}
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if strings.HasPrefix(d.Name(), ".staging") || strings.HasPrefix(d.Name(), ".old-") || strings.Contains(d.Name(), ".tmp-") || d.Name() == "2026-11-25" {
+			t.Errorf("left behind: %s", p)
+		}
+		return nil
+	})
+	if days := opendata.Versions(root, "blacklist"); !slices.Equal(days, []string{"2026-11-22", "2026-11-21"}) {
+		t.Errorf("versions after the sweep: %v", days)
+	}
+}

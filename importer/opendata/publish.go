@@ -88,6 +88,7 @@ func Publish(ctx context.Context, dd index.DataDir, day string, ov index.Overlay
 		return nil, err
 	}
 	defer unlock()
+	removeTemp(root) // catalog.json or dcat.jsonld half-written by a crashed run
 
 	genID, err := dd.Current()
 	if err != nil {
@@ -379,15 +380,45 @@ func replaceDir(src, dst string) error {
 	return os.RemoveAll(old)
 }
 
-// removeStale deletes hidden staging folders and temporary files a crashed run left behind.
+// removeStale deletes hidden staging folders, temporary files and version folders without
+// SHA256SUMS that a crashed run (or an older, non-atomic one) left behind, beside the versions
+// and inside them. None of them is ever served: only files listed in a version's SHA256SUMS are.
 func removeStale(listDir string) {
 	entries, _ := os.ReadDir(listDir)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".staging-") || strings.HasPrefix(e.Name(), ".old-") || strings.Contains(e.Name(), ".tmp-") {
+		if day, ok := strings.CutPrefix(e.Name(), ".old-"); ok && ValidDay(day) {
+			// replaceDir's fallback was cut between its two renames: put the old version back.
+			if _, err := os.Stat(filepath.Join(listDir, day)); errors.Is(err, os.ErrNotExist) {
+				if os.Rename(filepath.Join(listDir, e.Name()), filepath.Join(listDir, day)) == nil {
+					removeTemp(filepath.Join(listDir, day))
+					continue
+				}
+			}
+		}
+		if strings.HasPrefix(e.Name(), ".staging-") || strings.HasPrefix(e.Name(), ".old-") || isTemp(e.Name()) {
 			os.RemoveAll(filepath.Join(listDir, e.Name()))
+		} else if e.IsDir() && ValidDay(e.Name()) {
+			dir := filepath.Join(listDir, e.Name())
+			if _, err := os.Stat(filepath.Join(dir, SumsName)); errors.Is(err, os.ErrNotExist) {
+				os.RemoveAll(dir) // never completed (versions are moved in whole, SHA256SUMS included)
+			} else {
+				removeTemp(dir)
+			}
 		}
 	}
 }
+
+// removeTemp deletes the temporary files (.NAME.tmp-XXXX) of interrupted writes in dir.
+func removeTemp(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if isTemp(e.Name()) {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+func isTemp(name string) bool { return strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") }
 
 // retain keeps the newest keep versions of a dataset, and always the one LATEST names, and
 // cuts the change log to the days still kept.

@@ -57,6 +57,25 @@ func Latest(root, list string) (string, error) {
 	return day, nil
 }
 
+// Behind reports whether the files need publishing for day: some list has no version of day
+// yet, or its version of day was made from another generation than the one being served — an
+// import switched generations and was stopped (killed) before its publication finished.
+func Behind(root, day, generation string) bool {
+	for _, l := range Lists() {
+		latest, _ := Latest(root, l.Name)
+		if latest < day {
+			return true
+		}
+		if latest == day && generation != "" {
+			dp, err := readDataPackage(VersionDir(root, l.Name, day))
+			if err != nil || dp.Generation != generation {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // Versions returns the days of a dataset's complete versions, newest first. A folder is
 // complete when its SHA256SUMS exists: that file is written last.
 func Versions(root, list string) []string {
