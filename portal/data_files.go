@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -52,8 +54,9 @@ func (s *Server) versionDay(list, version string) (string, bool) {
 }
 
 // dataFile: GET /data/{list}/{day|latest}/{file}. Only a file listed in its folder's
-// SHA256SUMS is served (SHA256SUMS itself aside): a temporary file, or one left by a crash,
-// never is. Range, If-Range, If-None-Match and If-Modified-Since come from http.ServeContent;
+// SHA256SUMS is served (SHA256SUMS itself aside), and only while its bytes have that checksum:
+// a temporary file, one left by a crash, or one damaged on disk never is. Range, If-Range,
+// If-None-Match and If-Modified-Since come from http.ServeContent;
 // the ETag is the file's SHA-256, the same one catalog.json and SHA256SUMS give.
 func (s *Server) dataFile(c *gin.Context) {
 	version, file := c.Param("version"), c.Param("file")
@@ -98,6 +101,13 @@ func (s *Server) dataFile(c *gin.Context) {
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() {
+		s.noRoute(c)
+		return
+	}
+	if body == nil && !publishedFiles.matches(f, fi, sum) {
+		// Not the bytes SHA256SUMS promises (truncated or changed on disk after publication):
+		// never served under that checksum.
+		s.log.Error("open-data file does not match its SHA256SUMS; not served", "file", filepath.Join(dir, name))
 		s.noRoute(c)
 		return
 	}
@@ -262,4 +272,48 @@ func (s *Server) dataModTime() time.Time {
 		return time.Time{}
 	}
 	return fi.ModTime()
+}
+
+// publishedFiles remembers which published files were checked against their SHA256SUMS line.
+var publishedFiles = &fileChecks{m: map[fileKey]*fileCheck{}}
+
+// fileChecks hashes each published file once, on its first download, and remembers the answer
+// for as long as the file keeps its size and modification time (a republished version is a new
+// file). Concurrent first downloads of one file wait for one hash.
+type fileChecks struct {
+	mu sync.Mutex
+	m  map[fileKey]*fileCheck
+}
+
+type fileKey struct {
+	path, sum string
+	size, mod int64
+}
+
+type fileCheck struct {
+	once sync.Once
+	ok   bool
+}
+
+// maxFileChecks bounds the memory: 30 versions of 8 lists with 6 files each fit many times.
+const maxFileChecks = 10000
+
+func (fc *fileChecks) matches(f *os.File, fi os.FileInfo, sum string) bool {
+	k := fileKey{path: f.Name(), sum: sum, size: fi.Size(), mod: fi.ModTime().UnixNano()}
+	fc.mu.Lock()
+	e := fc.m[k]
+	if e == nil {
+		if len(fc.m) >= maxFileChecks {
+			clear(fc.m)
+		}
+		e = &fileCheck{}
+		fc.m[k] = e
+	}
+	fc.mu.Unlock()
+	e.once.Do(func() {
+		h := sha256.New()
+		_, err := io.Copy(h, io.NewSectionReader(f, 0, fi.Size()))
+		e.ok = err == nil && hex.EncodeToString(h.Sum(nil)) == sum
+	})
+	return e.ok
 }

@@ -277,4 +277,18 @@ func TestDataRefusesEverythingElse(t *testing.T) {
 	if res, _ := get(t, ts.URL+"/data/blacklist/2026-11-22/blacklist-2026-11-22.csv.gz"); res.StatusCode != 200 {
 		t.Errorf("listed file: %d", res.StatusCode)
 	}
+	// A listed file whose bytes no longer match SHA256SUMS (truncated on disk) is not served,
+	// under its dated or its latest URL.
+	jsonl := filepath.Join(dir, "blacklist-2026-11-22.jsonl.gz")
+	if res, _ := get(t, ts.URL+"/data/blacklist/2026-11-22/blacklist-2026-11-22.jsonl.gz"); res.StatusCode != 200 {
+		t.Fatalf("listed file before damage: %d", res.StatusCode)
+	}
+	if err := os.Truncate(jsonl, 10); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{"/data/blacklist/2026-11-22/blacklist-2026-11-22.jsonl.gz", "/data/blacklist/latest/blacklist.jsonl.gz"} {
+		if res, body := get(t, ts.URL+target); res.StatusCode != http.StatusNotFound {
+			t.Errorf("truncated listed file %s: %d, %d bytes", target, res.StatusCode, len(body))
+		}
+	}
 }
