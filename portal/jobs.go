@@ -244,13 +244,12 @@ func (j *jobs) daily(ctx context.Context) error {
 }
 
 // catchUp publishes at start when today's files are missing (the portal was down at 00:05,
-// or the data folder was imported by an older binary).
+// or the data folder was imported by an older binary) or were made from an older generation
+// (an import was killed between switching generations and publishing).
 func (j *jobs) catchUp(ctx context.Context) error {
-	root := opendata.Root(j.s.cfg.Data)
-	for _, l := range opendata.Lists() {
-		if latest, _ := opendata.Latest(root, l.Name); latest < j.today() {
-			return j.publish(ctx)
-		}
+	cur, _ := j.s.cfg.Data.Current()
+	if opendata.Behind(opendata.Root(j.s.cfg.Data), j.today(), cur) {
+		return j.publish(ctx)
 	}
 	return nil
 }
