@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gongshi/gongshi/index"
 	"github.com/gongshi/gongshi/portal"
@@ -38,6 +39,10 @@ type serveFlags struct {
 	retention  int
 	jobs       string
 	publicURL  string
+	rates      listFlag
+	// Inbox timing: how often the inbox is looked at and how long a snapshot must stay
+	// unchanged before it is imported (one minute each by default; shorter in tests).
+	inboxEvery, inboxStable time.Duration
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
@@ -47,8 +52,8 @@ func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
 		f.proxies.Set(v)
 	}
 	fs.Var(&f.proxies, "trusted-proxy", "CIDR of a proxy whose X-Forwarded-For is trusted (repeatable; default none)")
-	fs.StringVar(&f.db, "db", os.Getenv("GONGSHI_DB"), "SQL store: a postgres:// URL shared by replicas (default: SQLite in the data folder)")
-	fs.StringVar(&f.redis, "redis", os.Getenv("GONGSHI_REDIS"), "redis:// URL for rate-limit counters shared by replicas (default: in memory)")
+	fs.StringVar(&f.db, "db", os.Getenv("GONGSHI_DB"), "SQL store: a postgres:// URL shared by replicas (default: SQLite in the data folder); while it is down, search and downloads keep working and filing answers 503")
+	fs.StringVar(&f.redis, "redis", os.Getenv("GONGSHI_REDIS"), "redis:// URL for rate-limit counters shared by replicas (default: in memory); while it is down, each replica counts in its own memory with the same budgets")
 	fs.StringVar(&f.rateLimit, "rate-limit", envOr("GONGSHI_RATE_LIMIT", "on"), "on, or off for trusted benchmarks")
 	if v := os.Getenv("GONGSHI_API_KEYS"); v != "" {
 		f.apiKeys.Set(v)
@@ -59,7 +64,26 @@ func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
 	fs.StringVar(&f.inbox, "inbox", os.Getenv("GONGSHI_INBOX"), "folder watched for snapshots to import (default: DATA/inbox)")
 	fs.StringVar(&f.publicURL, "public-url", os.Getenv("GONGSHI_PUBLIC_URL"), "the site's absolute URL (https://…), for QR codes, feeds and the data catalog (default: the listen address)")
 	fs.IntVar(&f.retention, "retention", openDataOptions().Retention, "dated open-data versions kept per list (default 30)")
-	fs.StringVar(&f.jobs, "jobs", envOr("GONGSHI_JOBS", "on"), "scheduled jobs (inbox imports, daily open data, pruning): on, or off on all but one replica")
+	fs.StringVar(&f.jobs, "jobs", envOr("GONGSHI_JOBS", "on"), "scheduled jobs (inbox imports, daily open data, pruning): on or off. With a postgres:// --db,\n"+
+		"replicas elect one of them on a PostgreSQL advisory lock and only it runs the jobs; with SQLite, turn them off on all replicas but one")
+	if v := os.Getenv("GONGSHI_RATES"); v != "" {
+		f.rates.Set(v)
+	}
+	fs.Var(&f.rates, "rate", "BUDGET=RATE overriding one rate budget, e.g. search=60-M or downloads=1000-H (repeatable; budgets: "+
+		strings.Join(rateBudgets, ", ")+"; RATE is N-S, N-M, N-H or N-D requests per second, minute, hour or day)")
+	fs.DurationVar(&f.inboxEvery, "inbox-every", envDuration("GONGSHI_INBOX_EVERY", time.Minute), "how often the inbox is looked at")
+	fs.DurationVar(&f.inboxStable, "inbox-stable", envDuration("GONGSHI_INBOX_STABLE", time.Minute), "how long a snapshot in the inbox must stay unchanged before it is imported")
+}
+
+// rateBudgets are the names --rate accepts (portal.RateLimits).
+var rateBudgets = []string{"pages", "search", "suggest", "downloads", "forms", "login", "screen"}
+
+// envDuration reads a duration from the environment, or def.
+func envDuration(name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d > 0 {
+		return d
+	}
+	return def
 }
 
 func (f *serveFlags) config() (portal.Config, error) {
@@ -72,6 +96,15 @@ func (f *serveFlags) config() (portal.Config, error) {
 		return portal.Config{}, fmt.Errorf("--rate-limit must be on or off")
 	}
 	rl.RedisURL = f.redis
+	for _, kv := range f.rates {
+		name, spec, _ := strings.Cut(kv, "=")
+		field := map[string]*string{"pages": &rl.Pages, "search": &rl.Search, "suggest": &rl.Suggest, "downloads": &rl.Downloads,
+			"forms": &rl.Forms, "login": &rl.Login, "screen": &rl.Screen}[name]
+		if field == nil || spec == "" {
+			return portal.Config{}, fmt.Errorf("--rate wants BUDGET=RATE with a budget among %s, not %q", strings.Join(rateBudgets, ", "), kv)
+		}
+		*field = spec
+	}
 	rl.APIKeys = map[string]string{}
 	for _, kv := range f.apiKeys {
 		name, secret, ok := strings.Cut(kv, ":")
@@ -83,6 +116,9 @@ func (f *serveFlags) config() (portal.Config, error) {
 	if f.jobs != "on" && f.jobs != "off" {
 		return portal.Config{}, fmt.Errorf("--jobs must be on or off")
 	}
+	if f.inboxEvery <= 0 || f.inboxStable <= 0 {
+		return portal.Config{}, fmt.Errorf("--inbox-every and --inbox-stable must be positive durations")
+	}
 	od := openDataOptions()
 	od.Retention = f.retention
 	if f.publicURL != "" {
@@ -90,7 +126,8 @@ func (f *serveFlags) config() (portal.Config, error) {
 	}
 	return portal.Config{Data: index.DataDir(f.data), Addr: f.addr, TrustedProxies: f.proxies, RateLimits: rl,
 		Objections: portal.ObjectionConfig{DB: f.db, Regime: f.regime, DeadlineDays: f.deadline},
-		OpenData:   od, Jobs: portal.JobsConfig{Inbox: f.inbox, Disabled: f.jobs == "off"}}, nil
+		OpenData:   od, Jobs: portal.JobsConfig{Inbox: f.inbox, Disabled: f.jobs == "off",
+			InboxEvery: f.inboxEvery, StableFor: f.inboxStable}}, nil
 }
 
 func (f *serveFlags) serve(ctx context.Context) error {
@@ -99,6 +136,17 @@ func (f *serveFlags) serve(ctx context.Context) error {
 		return err
 	}
 	cfg.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	// Several replicas on one PostgreSQL: the one holding an advisory lock runs the jobs.
+	if !cfg.Jobs.Disabled && isPostgres(f.db) {
+		host, _ := os.Hostname()
+		el, err := portal.NewPGElector(ctx, f.db, portal.ElectorOptions{
+			ID: fmt.Sprintf("%s %s pid %d", host, f.addr, os.Getpid()), Log: cfg.Log})
+		if err != nil {
+			return err
+		}
+		defer el.Close()
+		cfg.Jobs.Elector = el
+	}
 	srv, err := portal.New(cfg)
 	if err != nil {
 		return err
@@ -108,6 +156,10 @@ func (f *serveFlags) serve(ctx context.Context) error {
 		return err
 	}
 	return srv.Run(ctx, ln)
+}
+
+func isPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 
 func cmdServe(ctx context.Context, args []string) error {
