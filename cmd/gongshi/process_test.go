@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,10 +12,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gongshi/gongshi/portal/store"
 )
 
 // These tests run the real binary as separate processes: what an operator does, including
@@ -154,7 +158,7 @@ func TestObjectionSurvivesKill9(t *testing.T) {
 	// kill -9 right after the 201, then start again on the same data folder.
 	srv.Process.Signal(syscall.SIGKILL)
 	srv.Wait()
-	serve(t, data, addr)
+	srv = serve(t, data, addr)
 	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/objections/"+filed.Tracking, nil)
 	req.Header.Set("X-Check-Code", filed.CheckCode)
 	res, err = http.DefaultClient.Do(req)
@@ -181,9 +185,78 @@ func TestObjectionSurvivesKill9(t *testing.T) {
 	if err != nil || !strings.HasPrefix(out, "gst_") {
 		t.Fatalf("token: %v %s", err, out)
 	}
+	token := strings.Fields(out)[0]
 	out, err = run(t, "", "admin", "audit", "verify", "--data", data)
 	if err != nil || !strings.Contains(out, "3 entries, chain intact") {
 		t.Errorf("audit verify: %v %s", err, out)
+	}
+
+	// A reviewer's decisions survive kill -9 too: accept, then close with 撤销, each followed
+	// by kill -9 right after its 200 and a restart.
+	for _, step := range []string{`{"action":"accept","reason":"材料齐全，予以受理"}`,
+		`{"action":"close","outcome":"revoked","reason":"经核查，处罚决定已被撤销"}`} {
+		req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/admin/objections/"+filed.Tracking+"/actions", strings.NewReader(step))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", step, res.StatusCode, body)
+		}
+		srv.Process.Signal(syscall.SIGKILL)
+		srv.Wait()
+		srv = serve(t, data, addr)
+	}
+	// The case is closed with its outcome and whole timeline, the revoked record is hidden at
+	// once, and every step is in the audit chain, which verifies.
+	req, _ = http.NewRequest(http.MethodGet, base+"/api/v1/objections/"+filed.Tracking, nil)
+	req.Header.Set("X-Check-Code", filed.CheckCode)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	var closed struct {
+		State, Outcome string
+		Timeline       []struct{ Action, To string }
+	}
+	json.Unmarshal(body, &closed)
+	if res.StatusCode != 200 || closed.State != "closed" || closed.Outcome != "revoked" || len(closed.Timeline) != 3 {
+		t.Errorf("decisions after kill -9: %d %s", res.StatusCode, body)
+	}
+	e.Records = nil
+	getJSONProc(t, base+"/api/v1/entities/91350102MA2XYW015U", &e)
+	for _, r := range e.Records {
+		if r.ID == record {
+			t.Errorf("the revoked record %s is still public after kill -9", record)
+		}
+	}
+	out, err = run(t, "", "admin", "audit", "verify", "--data", data)
+	if err != nil || !strings.Contains(out, "5 entries, chain intact") {
+		t.Errorf("audit verify after the decisions: %v %s", err, out)
+	}
+	st, err := store.Open(context.Background(), "", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	audit, err := st.AuditLog(context.Background(), 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, a := range audit {
+		if a.Subject == filed.Tracking {
+			actions = append(actions, a.Actor+" "+a.Action)
+		}
+	}
+	if want := []string{"applicant case.file", "token:li case.accept", "token:li case.close"}; !slices.Equal(actions, want) {
+		t.Errorf("audit entries of the case: %q, want %q", actions, want)
 	}
 }
 
