@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver
 
@@ -15,7 +16,8 @@ import (
 // DocStore holds the full published entities and records of one generation. Bleve indexes
 // only what is searched, filtered or sorted; pages and downloads read the documents from here.
 type DocStore struct {
-	db *sql.DB
+	db    *sql.DB
+	stmts sync.Map // query text → *sql.Stmt: hot read queries are parsed once, not per call
 }
 
 const docStoreSchema = `
@@ -36,7 +38,9 @@ CREATE INDEX IF NOT EXISTS records_type_date ON records(type, date);
 func OpenDocStore(path string, readOnly bool) (*DocStore, error) {
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 	if readOnly {
-		dsn = "file:" + path + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+		// Reads map the file instead of copying pages through pread: a search reads a few
+		// rows at random from a file of gigabytes.
+		dsn = "file:" + path + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=mmap_size(2147418112)"
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
@@ -49,13 +53,50 @@ func OpenDocStore(path string, readOnly bool) (*DocStore, error) {
 			return nil, fmt.Errorf("doc store %s: %w", path, err)
 		}
 	} else {
+		// Keep every connection open: each holds its prepared statements and page cache.
 		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
 	}
 	return &DocStore{db: db}, nil
 }
 
 // Close closes the store.
-func (s *DocStore) Close() error { return s.db.Close() }
+func (s *DocStore) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
+
+// stmt returns the prepared statement for a read query, preparing it on first use.
+func (s *DocStore) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// query runs a read query through its prepared statement. Queries with many parameters (long
+// IN lists, one text per length) are not kept.
+func (s *DocStore) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if len(args) > 32 {
+		return s.db.QueryContext(ctx, q, args...)
+	}
+	st, err := s.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
 
 // FinishBuild adds the read indexes after the bulk load (faster than maintaining them while loading).
 func (s *DocStore) FinishBuild() error {
@@ -222,8 +263,12 @@ func (s *DocStore) Meta(key string) string {
 
 // Entity returns the entity with the code, or nil.
 func (s *DocStore) Entity(ctx context.Context, code string) (*Entity, error) {
+	st, err := s.stmt(ctx, `SELECT doc FROM entities WHERE code = ?`)
+	if err != nil {
+		return nil, err
+	}
 	var b []byte
-	err := s.db.QueryRowContext(ctx, `SELECT doc FROM entities WHERE code = ?`, code).Scan(&b)
+	err = st.QueryRowContext(ctx, code).Scan(&b)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
@@ -244,7 +289,7 @@ func (s *DocStore) Entities(ctx context.Context, codes []string) (map[string]*En
 	for i, c := range codes {
 		args[i] = c
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT doc FROM entities WHERE code IN (?`+strings.Repeat(",?", len(codes)-1)+`)`, args...)
+	rows, err := s.query(ctx, `SELECT doc FROM entities WHERE code IN (?`+strings.Repeat(",?", len(codes)-1)+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -265,7 +310,7 @@ func (s *DocStore) Entities(ctx context.Context, codes []string) (map[string]*En
 
 // CodeFor resolves a 注册号 or organisation code to the entity code ("" if unknown or ambiguous).
 func (s *DocStore) CodeFor(ctx context.Context, alt string) (string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code FROM entity_codes WHERE alt = ? LIMIT 2`, alt)
+	rows, err := s.query(ctx, `SELECT code FROM entity_codes WHERE alt = ? LIMIT 2`, alt)
 	if err != nil {
 		return "", err
 	}
@@ -284,7 +329,7 @@ func (s *DocStore) CodeFor(ctx context.Context, alt string) (string, error) {
 
 // EntityCodesByNameKey returns the codes of entities whose folded name key is exactly key.
 func (s *DocStore) EntityCodesByNameKey(ctx context.Context, key string) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT code FROM entities WHERE name_key = ? LIMIT 20`, key)
+	rows, err := s.query(ctx, `SELECT code FROM entities WHERE name_key = ? LIMIT 20`, key)
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +372,7 @@ func (s *DocStore) Records(ctx context.Context, ids []string) ([]*Record, error)
 }
 
 func (s *DocStore) queryRecords(ctx context.Context, q string, args ...any) ([]*Record, error) {
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -82,14 +82,27 @@ func (s *Searcher) Suggest(ctx context.Context, input string, n int) ([]Suggesti
 // ResolveCode turns any identifier a user may hold (USCC in any case or width, 注册号,
 // organisation code with or without hyphen) into the entity code, or "".
 func (g *Generation) ResolveCode(ctx context.Context, input string) (string, error) {
+	e, err := g.ResolveEntity(ctx, input)
+	if err != nil || e == nil {
+		return "", err
+	}
+	return e.Code, nil
+}
+
+// ResolveEntity is ResolveCode returning the entity itself (nil if none or ambiguous).
+func (g *Generation) ResolveEntity(ctx context.Context, input string) (*Entity, error) {
 	code := uscc.Normalize(input)
 	if code == "" || len(code) > 32 {
-		return "", nil
+		return nil, nil
 	}
 	if e, err := g.Docs.Entity(ctx, code); err != nil || e != nil {
-		return code, err
+		return e, err
 	}
-	return g.Docs.CodeFor(ctx, code)
+	code, err := g.Docs.CodeFor(ctx, code)
+	if err != nil || code == "" {
+		return nil, err
+	}
+	return g.Docs.Entity(ctx, code)
 }
 
 // PublicRecords returns the records about an entity that are public on day, grouped by type

@@ -74,8 +74,13 @@ func NewMapping() (mapping.IndexMapping, error) {
 	// queries that have nothing to do with the company ("yaoyou" in 医药有限公司).
 	doc.AddFieldMappingsAt("core", text(FieldPinyin, AnalyzerPinyin), text(FieldInitials, AnalyzerInitials))
 	doc.AddFieldMappingsAt(FieldFormer, text(FieldFormer, AnalyzerName))
-	for _, f := range []string{FieldKind, FieldNameKey, FieldFormerKey, FieldCodes, FieldEntityCode} {
+	for _, f := range []string{FieldKind, FieldCodes, FieldEntityCode} {
 		doc.AddFieldMappingsAt(f, kw(false))
+	}
+	// The folded names have doc values too: fragment searches check their candidates against
+	// them instead of decoding term positions (see verifiedQuery).
+	for _, f := range []string{FieldNameKey, FieldFormerKey} {
+		doc.AddFieldMappingsAt(f, kw(true))
 	}
 	// Numeric fields index 16 prefix terms per value: only the two that need range queries.
 	for _, f := range []string{FieldPenaltyUntil, FieldUntil} {

@@ -198,15 +198,17 @@ func termQ(term, field string, boost float64) query.Query {
 }
 
 // fragmentQuery finds a folded fragment in a name field: a unigram term for one character,
-// a phrase of bigrams for more.
+// a bigram term for two, and for more the documents holding all its bigrams whose name
+// contains it (see verifiedQuery).
 func fragmentQuery(word, field string) query.Query {
-	if utf8.RuneCountInString(word) == 1 {
-		return termQ(word, field, 0)
+	bigrams := bigramsOf(word)
+	switch len(bigrams) {
+	case 0:
+		return termQ(lettersDigits(word), field, 0)
+	case 1:
+		return termQ(bigrams[0], field, 0)
 	}
-	q := bleve.NewMatchPhraseQuery(word)
-	q.SetField(field)
-	q.Analyzer = AnalyzerNameQuery
-	return q
+	return newVerifiedQuery(field, bigrams, word, false, phraseOf(word, field))
 }
 
 // MatchQuery is what a hit must match (no ranking clauses).
@@ -259,18 +261,19 @@ func (p *ParsedQuery) PrefixQuery() query.Query {
 	default:
 		return nil
 	}
-	runes := []rune(strings.ReplaceAll(SearchText(p.Raw), " ", ""))
-	if len(runes) == 0 {
+	text := lettersDigits(SearchText(p.Raw))
+	if text == "" {
 		return nil
 	}
-	if len(runes) == 1 {
-		return termQ(AnchorMark+string(runes), FieldName, 0)
+	bigrams := bigramsOf(text)
+	if len(bigrams) == 0 {
+		return termQ(AnchorMark+text, FieldName, 0)
 	}
-	bigrams := make([]string, 0, len(runes)-1)
-	for i := 0; i+1 < len(runes); i++ {
-		bigrams = append(bigrams, string(runes[i:i+2]))
+	anchored := append([]string{AnchorMark + bigrams[0]}, bigrams[1:]...)
+	if len(anchored) == 1 {
+		return termQ(anchored[0], FieldName, 0)
 	}
-	return anchoredPhrase(bigrams, FieldName)
+	return newVerifiedQuery(FieldName, anchored, text, true, anchoredPhrase(bigrams, FieldName))
 }
 
 func anchoredPhrase(terms []string, field string) query.Query {

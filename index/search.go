@@ -578,15 +578,11 @@ func (s *Searcher) liveBadges(ctx context.Context, g *Generation, code, today st
 // codeLookup answers a code query from the doc store. ok is false when the code is not known
 // as exactly one entity's, and the search path decides.
 func (s *Searcher) codeLookup(ctx context.Context, g *Generation, pq *ParsedQuery, today string, withFacets bool) (*SearchResponse, bool, error) {
-	code, err := g.ResolveCode(ctx, pq.Code)
-	if err != nil || code == "" {
-		return nil, false, err
-	}
-	e, err := g.Docs.Entity(ctx, code)
+	e, err := g.ResolveEntity(ctx, pq.Code)
 	if err != nil || e == nil {
 		return nil, false, err
 	}
-	badges, err := s.liveBadges(ctx, g, code, today)
+	badges, err := s.liveBadges(ctx, g, e.Code, today)
 	if err != nil {
 		return nil, false, err
 	}

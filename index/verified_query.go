@@ -1,0 +1,144 @@
+package index
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// A name fragment of three or more characters is a phrase of bigrams. Bleve's phrase searcher
+// needs term positions, and advancing a posting iterator that decodes positions steps through
+// every posting it skips: a fragment with a common bigram (公司, 有限, 科技: in a third of all
+// names) costs a walk through that bigram's postings, tens of milliseconds at a million
+// entities. verifiedQuery asks the index only which documents hold all the bigrams, which Bleve
+// answers by intersecting the posting bitmaps without positions, and then checks each candidate
+// against the folded name in the name_key doc values: contiguous (or, anchored, at the start).
+// The answer is the phrase query's, found without decoding a single position.
+type verifiedQuery struct {
+	field   string   // indexed field of the terms: name or former
+	terms   []string // every term must occur (bigrams; an anchored first bigram for prefixes)
+	keys    string   // doc-value field checked: name_key or former_key
+	needle  string   // the fragment's letters and digits
+	prefix  bool     // the name must start with needle (else: contain it)
+	phrased query.Query
+}
+
+// keyField is the keyword field with doc values that holds the folded whole text of field.
+var keyField = map[string]string{FieldName: FieldNameKey, FieldFormer: FieldFormerKey}
+
+// newVerifiedQuery matches documents whose field contains the fragment's letters and digits
+// contiguously (prefix: at the start). phrased is the equivalent phrase query, used on a
+// generation built before name_key had doc values.
+func newVerifiedQuery(field string, terms []string, fragment string, prefix bool, phrased query.Query) query.Query {
+	return &verifiedQuery{field: field, terms: dedupe(terms), keys: keyField[field], needle: lettersDigits(fragment), prefix: prefix, phrased: phrased}
+}
+
+func dedupe(terms []string) []string {
+	out := make([]string, 0, len(terms))
+	for _, t := range terms {
+		if !contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// lettersDigits keeps what the name analyzer makes tokens of: letters and digits.
+func lettersDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// hasDocValues reports whether the index mapping keeps doc values for a keyword field.
+func hasDocValues(m mapping.IndexMapping, field string) bool {
+	im, ok := m.(*mapping.IndexMappingImpl)
+	if !ok || im.DefaultMapping == nil {
+		return false
+	}
+	p := im.DefaultMapping.Properties[field]
+	return p != nil && len(p.Fields) > 0 && p.Fields[0].DocValues
+}
+
+// Searcher implements query.Query.
+func (q *verifiedQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
+	if q.keys == "" || !hasDocValues(m, q.keys) {
+		return q.phrased.Searcher(ctx, r, m, options)
+	}
+	// No scores and no positions: a conjunction of such term searchers is a bitmap AND.
+	opts := options
+	opts.Score, opts.IncludeTermVectors, opts.Explain = "none", false, false
+	var terms []search.Searcher
+	for _, t := range q.terms {
+		s, err := searcher.NewTermSearcher(ctx, r, t, q.field, 1, opts)
+		if err != nil {
+			for _, s := range terms {
+				s.Close()
+			}
+			return nil, err
+		}
+		terms = append(terms, s)
+	}
+	var all search.Searcher = terms[0]
+	if len(terms) > 1 {
+		var err error
+		if all, err = searcher.NewConjunctionSearcher(ctx, r, terms, opts); err != nil {
+			for _, s := range terms {
+				s.Close()
+			}
+			return nil, err
+		}
+	}
+	dv, err := r.DocValueReader([]string{q.keys})
+	if err != nil {
+		all.Close()
+		return nil, err
+	}
+	found := false
+	check := func(_ string, term []byte) {
+		if found {
+			return
+		}
+		text := lettersDigits(string(term))
+		if q.prefix {
+			found = strings.HasPrefix(text, q.needle)
+		} else {
+			found = strings.Contains(text, q.needle)
+		}
+	}
+	return searcher.NewFilteringSearcher(ctx, all, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
+		found = false
+		if dv.VisitDocValues(d.IndexInternalID, check) != nil {
+			return false
+		}
+		return found
+	}), nil
+}
+
+// phraseOf is the phrase query of a fragment's bigrams (the pre-doc-values way).
+func phraseOf(word, field string) query.Query {
+	q := bleve.NewMatchPhraseQuery(word)
+	q.SetField(field)
+	q.Analyzer = AnalyzerNameQuery
+	return q
+}
+
+// bigramsOf returns the bigrams of s's letters and digits.
+func bigramsOf(s string) []string {
+	runes := []rune(lettersDigits(s))
+	out := make([]string, 0, len(runes))
+	for i := 0; i+1 < len(runes); i++ {
+		out = append(out, string(runes[i:i+2]))
+	}
+	return out
+}
