@@ -4,7 +4,39 @@ BIN       := bin/gongshi
 PKGS      := ./...
 BENCH_N   ?= 1000000
 
-.PHONY: run build test test-short fuzz bench vet fmt clean
+# make load: a realistic request mix (vegeta, in `gongshi load`) against a real `gongshi serve`
+# on loopback (rate limit and jobs off), then a report (also as JSON); exits 1 on any 5xx or
+# transport error.
+#   LOAD_DATA      data folder to serve; empty: LOAD_WORK/data, generated and imported once
+#   LOAD_N         entities generated into LOAD_WORK when LOAD_DATA is empty (default 1000000)
+#   LOAD_WORK      work folder for the generated data (default load-work/LOAD_N; reused)
+#   LOAD_DURATION  measured attack (default 60s), after LOAD_WARMUP (default 10s)
+#   LOAD_WORKERS   concurrent clients, closed loop (default 4)
+#   LOAD_RATE      requests/s, open loop instead (default 0: closed loop)
+#   LOAD_JSON      where the JSON report goes (default load-report-LOAD_N.json)
+LOAD_N        ?= 1000000
+LOAD_DATA     ?=
+LOAD_WORK     ?= load-work/$(LOAD_N)
+LOAD_DURATION ?= 60s
+LOAD_WARMUP   ?= 10s
+LOAD_WORKERS  ?= 4
+LOAD_RATE     ?= 0
+LOAD_JSON     ?= load-report-$(LOAD_N).json
+
+# make scale: build time, index size, peak memory and query latency by shard count; the data
+# is generated and loaded into the document store once, then indexed once per shard count.
+#   SCALE_N        entities (default 5000000)
+#   SCALE_SHARDS   shard counts (default 1,2,4)
+#   SCALE_QUERIES  queries per class and shard count (default 100)
+#   SCALE_DIR      work folder, absent or empty (default: a temporary folder, removed afterwards)
+#   SCALE_JSON     where the JSON results go (default scale-SCALE_N.json)
+SCALE_N       ?= 5000000
+SCALE_SHARDS  ?= 1,2,4
+SCALE_QUERIES ?= 100
+SCALE_DIR     ?=
+SCALE_JSON    ?= scale-$(SCALE_N).json
+
+.PHONY: run build test test-short fuzz bench load scale vet fmt clean
 
 run: build                      ## generate demo data once, import and serve on 127.0.0.1:8080
 	./$(BIN) demo
@@ -23,6 +55,15 @@ fuzz:                           ## each fuzz target for a bounded time
 
 bench: build                    ## search benchmark against pg_trgm and SQLite FTS5 ($(BENCH_N) entities)
 	./$(BIN) bench --entities $(BENCH_N)
+
+load: build                     ## load test against a real server ($(LOAD_N) entities unless LOAD_DATA)
+	./$(BIN) load $(if $(LOAD_DATA),--data $(LOAD_DATA),--work $(LOAD_WORK) --entities $(LOAD_N)) \
+		--duration $(LOAD_DURATION) --warmup $(LOAD_WARMUP) --workers $(LOAD_WORKERS) --rate $(LOAD_RATE) \
+		--json $(LOAD_JSON)
+
+scale: build                    ## build and query cost by shard count ($(SCALE_N) entities)
+	./$(BIN) bench --entities $(SCALE_N) --shard-counts $(SCALE_SHARDS) --queries $(SCALE_QUERIES) \
+		--no-postgres --json $(SCALE_JSON) $(if $(SCALE_DIR),--dir $(SCALE_DIR))
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)

@@ -21,7 +21,9 @@ usage:
   gongshi admin    user add NAME --role reviewer|admin | token create NAME | audit verify
   gongshi verify-report FILE [--key PUBKEY] [--data DIR]          check a credit report PDF/JSON offline
   gongshi report-key rotate|list [--data DIR]                     rotate or list the report signing keys
-  gongshi bench    [--entities N] [--queries Q] [--seed S] [--date D] [--dir DIR] [--keep] [--no-postgres]
+  gongshi bench    [--entities N] [--queries Q] [--seed S] [--date D] [--dir DIR] [--keep] [--no-postgres] [--json FILE]
+                   [--shard-counts 1,2,4]                             scale: one load, one build per shard count
+  gongshi load     [--data DIR | --entities N --work DIR] [--duration 60s] [--workers 4 | --rate R] [--json FILE]
 
 Run "gongshi COMMAND -h" for the flags of a command.
 `
@@ -41,6 +43,7 @@ func main() {
 		"serve":    cmdServe,
 		"admin":    cmdAdmin,
 		"bench":    cmdBench,
+		"load":     cmdLoad,
 
 		"verify-report": cmdVerifyReport, // credit reports (issue 9)
 		"report-key":    cmdReportKey,
