@@ -43,6 +43,7 @@ type entityDoc struct {
 	Has          []string `json:"has,omitempty"`
 	PenaltyUntil float64  `json:"penalty_until,omitempty"` // yyyymmdd of the last public penalty day
 	NameLen      string   `json:"name_len"`                // zero-padded: a keyword sorts like a number at one term per doc
+	Rank         string   `json:"rank"`                    // name_len, 0 if active else 1, code: the order inside a search tier
 }
 
 type recordDoc struct {
@@ -106,6 +107,7 @@ func newEntityDoc(e *Entity, records []*Record) *entityDoc {
 		d.Active = "1"
 	}
 	d.NameLen = fmt.Sprintf("%03d", min(utf8.RuneCountInString(d.NameKey), 999))
+	d.Rank = d.NameLen + map[string]string{"1": "0", "0": "1"}[d.Active] + e.Code
 	for _, n := range e.FormerNames {
 		d.Former = append(d.Former, SearchText(n))
 		d.FormerKey = append(d.FormerKey, fold.Key(n))

@@ -26,6 +26,8 @@ type Generation struct {
 	Dir   string
 	Alias bleve.IndexAlias
 	Docs  *DocStore
+	// RankSort orders hits inside a search tier (see rankSort).
+	RankSort []string
 
 	shards []bleve.Index
 	refs   atomic.Int64
@@ -240,6 +242,10 @@ func OpenGeneration(dir string) (*Generation, error) {
 		g.shards = append(g.shards, idx)
 	}
 	g.Alias = bleve.NewIndexAlias(g.shards...)
+	g.RankSort = rankSort
+	if !hasDocValues(g.shards[0].Mapping(), FieldRank) {
+		g.RankSort = legacyRankSort // built before the rank field
+	}
 	return g, nil
 }
 

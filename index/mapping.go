@@ -26,6 +26,7 @@ const (
 	FieldHas          = "has"
 	FieldPenaltyUntil = "penalty_until"
 	FieldNameLen      = "name_len"
+	FieldRank         = "rank"
 	FieldType         = "type"
 	FieldEntityCode   = "code"
 	FieldDate         = "date"
@@ -92,7 +93,7 @@ func NewMapping() (mapping.IndexMapping, error) {
 	has := kw(true)
 	has.Store = true
 	doc.AddFieldMappingsAt(FieldHas, has)
-	for _, f := range []string{FieldProvince, FieldCity, FieldRegion, FieldStatus, FieldActive, FieldEntityType, FieldNameLen,
+	for _, f := range []string{FieldProvince, FieldCity, FieldRegion, FieldStatus, FieldActive, FieldEntityType, FieldNameLen, FieldRank,
 		FieldType, FieldDate, FieldYear, FieldAuthority, FieldListed} {
 		doc.AddFieldMappingsAt(f, kw(true))
 	}
