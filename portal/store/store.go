@@ -6,13 +6,17 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
 )
@@ -207,12 +211,32 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		if !errors.Is(err, ErrUnavailable) && s.lostConnection(err) {
+			return fmt.Errorf("%w: %v", ErrUnavailable, err) // 503, not 500: nothing was stored
+		}
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%w: commit: %v", ErrUnavailable, err)
 	}
 	return nil
+}
+
+// lostConnection reports whether a statement failed because PostgreSQL went away (shut down,
+// restarted, unreachable) rather than because of the statement: the transaction is rolled
+// back either way, and the caller can tell the client to try again later.
+func (s *Store) lostConnection(err error) bool {
+	if !s.postgres {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// Class 08: connection exception; 57P01-57P05: shut down, crash, cannot connect now.
+		return strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P")
+	}
+	var netErr net.Error
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.As(err, &netErr) || pgconn.Timeout(err) || strings.Contains(err.Error(), "conn closed")
 }
 
 func (s *Store) now() string { return s.Now().UTC().Format(time.RFC3339Nano) }
