@@ -27,7 +27,8 @@ type Report struct {
 
 	Seconds           float64        `json:"seconds"` // first request sent to last answer received
 	Requests          int            `json:"requests"`
-	RequestsPerSecond float64        `json:"requests_per_second"` // answered (any status) per second
+	RequestsPerSecond float64        `json:"requests_per_second"` // completed (any outcome) per second
+	OKPerSecond       float64        `json:"ok_per_second"`       // answered 2xx or 3xx per second
 	BytesIn           int64          `json:"bytes_in"`
 	Status5xx         int            `json:"status_5xx"`
 	Status4xx         int            `json:"status_4xx"`
@@ -81,6 +82,10 @@ func (m *ServerMemory) fill(r samplerResult) {
 
 func (r *Report) fill(c collected) {
 	r.Seconds, r.Requests, r.RequestsPerSecond = c.Seconds, c.Requests, c.RequestsPerSecond
+	if c.Seconds > 0 {
+		ok := c.Requests - c.Overall.Status4xx - c.Overall.Status5xx - c.Errors
+		r.OKPerSecond = float64(ok) / c.Seconds
+	}
 	r.Status5xx, r.Status4xx, r.Errors = c.Overall.Status5xx, c.Overall.Status4xx, c.Errors
 	r.ErrorTypes, r.Overall, r.Categories, r.Kinds = c.ErrorTypes, c.Overall, c.Categories, c.Kinds
 	if len(r.ErrorTypes) == 0 {
@@ -107,8 +112,8 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "warm-up: %d requests (%.1f/s), %d 5xx, %d errors — not counted below\n",
 			r.Warmup.Requests, r.Warmup.RequestsPerSecond, r.Warmup.Status5xx, r.Warmup.Errors)
 	}
-	fmt.Fprintf(w, "throughput: %.1f requests/s (%d requests, %.1f MB received) · 5xx: %d · 4xx: %d · transport errors: %d\n\n",
-		r.RequestsPerSecond, r.Requests, mib(float64(r.BytesIn)), r.Status5xx, r.Status4xx, r.Errors)
+	fmt.Fprintf(w, "throughput: %.1f requests/s, %.1f/s answered 2xx/3xx (%d requests, %.1f MB received) · 5xx: %d · 4xx: %d · transport errors: %d\n\n",
+		r.RequestsPerSecond, r.OKPerSecond, r.Requests, mib(float64(r.BytesIn)), r.Status5xx, r.Status4xx, r.Errors)
 
 	fmt.Fprintf(w, "%-12s %7s %6s %7s %8s %8s %8s %8s %8s  %s\n", "category", "req", "share", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "mean ms", "status")
 	fmt.Fprintln(w, strings.Repeat("-", 100))
@@ -136,8 +141,13 @@ func (r *Report) Print(w io.Writer) {
 		}
 		row(s)
 	}
-	for msg, n := range r.ErrorTypes {
-		fmt.Fprintf(w, "transport error ×%d: %s\n", n, msg)
+	msgs := make([]string, 0, len(r.ErrorTypes))
+	for msg := range r.ErrorTypes {
+		msgs = append(msgs, msg)
+	}
+	sort.Slice(msgs, func(i, j int) bool { return r.ErrorTypes[msgs[i]] > r.ErrorTypes[msgs[j]] })
+	for _, msg := range msgs {
+		fmt.Fprintf(w, "transport error ×%d: %s\n", r.ErrorTypes[msg], msg)
 	}
 	m := r.Memory
 	fmt.Fprintln(w)

@@ -74,7 +74,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	}
 	client, bytesIn := newClient(o.Timeout, o.Workers)
 	logf(o.Log, "load: drawing requests from %s and %s\n", o.DocStore, o.BaseURL)
-	pool, err := BuildPool(ctx, client, o.BaseURL, o.DocStore, o.Sample, o.Seed, o.WholeMB<<20)
+	// The pool's own requests (list cursors, the catalog) may be slow on a cold index: they
+	// get their own generous timeout.
+	pool, err := BuildPool(ctx, &http.Client{Timeout: 2 * time.Minute}, o.BaseURL, o.DocStore, o.Sample, o.Seed, o.WholeMB<<20)
 	if err != nil {
 		return nil, fmt.Errorf("loadtest: %w", err)
 	}

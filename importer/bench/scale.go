@@ -152,8 +152,13 @@ func Scale(ctx context.Context, o ScaleOptions) (*ScaleResult, error) {
 		os.RemoveAll(snap)
 	}
 
+	total := 0
+	if docs, err := index.OpenDocStore(docsPath, true); err == nil {
+		total = docs.Count(ctx)
+		docs.Close()
+	}
 	for _, k := range o.ShardCounts {
-		run, ents, recs, err := scaleRun(ctx, o, dir, docsPath, k, mix)
+		run, ents, recs, err := scaleRun(ctx, o, dir, docsPath, k, total, mix)
 		if err != nil {
 			return nil, err
 		}
@@ -166,8 +171,9 @@ func Scale(ctx context.Context, o ScaleOptions) (*ScaleResult, error) {
 	return res, nil
 }
 
-// scaleRun builds, measures and queries one shard set in DIR/shards-K beside a link to docsPath.
-func scaleRun(ctx context.Context, o ScaleOptions, dir, docsPath string, k int, mix []query) (*ScaleRun, int, int, error) {
+// scaleRun builds, measures and queries one shard set in DIR/shards-K beside a link to docsPath;
+// total is the number of documents, for the progress line.
+func scaleRun(ctx context.Context, o ScaleOptions, dir, docsPath string, k, total int, mix []query) (*ScaleRun, int, int, error) {
 	gdir := filepath.Join(dir, fmt.Sprintf("shards-%d", k))
 	if err := os.MkdirAll(gdir, 0o755); err != nil {
 		return nil, 0, 0, err
@@ -193,7 +199,7 @@ func scaleRun(ctx context.Context, o ScaleOptions, dir, docsPath string, k int, 
 	sampler := SampleMem(0, 100*time.Millisecond)
 	logf(o.Log, "bench: building %d shard(s)\n", k)
 	t0 := time.Now()
-	prog := importer.NewProgress(o.Log, fmt.Sprintf("index, %d shard(s)", k), 0)
+	prog := importer.NewProgress(o.Log, fmt.Sprintf("index, %d shard(s)", k), total)
 	ents, recs, err := index.BuildShards(ctx, gdir, index.BuildOptions{Shards: k, Progress: prog.Set})
 	prog.Finish()
 	run.BuildSeconds = time.Since(t0).Seconds()
