@@ -37,6 +37,45 @@ type Config struct {
 	// the inbox watch, daily regeneration and pruning that Run schedules.
 	OpenData opendata.Options
 	Jobs     JobsConfig
+
+	// HTTP are the connection limits of the listening server (zero fields take the defaults).
+	HTTP HTTPLimits
+}
+
+// HTTPLimits bound what one connection may cost: slow or oversized request headers and bodies,
+// idle keep-alive connections.
+type HTTPLimits struct {
+	ReadHeaderTimeout time.Duration // default 10s: slow-header clients (slowloris) are cut off
+	ReadTimeout       time.Duration // default 60s: the whole request, body included (slow uploads)
+	WriteTimeout      time.Duration // default 5m: large downloads
+	IdleTimeout       time.Duration // default 2m between keep-alive requests
+	MaxHeaderBytes    int           // default 64 KiB; larger headers get 431
+}
+
+// DefaultHTTPLimits are the limits of a server whose Config.HTTP is left empty.
+func DefaultHTTPLimits() HTTPLimits {
+	return HTTPLimits{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 5 * time.Minute,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+}
+
+func (l HTTPLimits) withDefaults() HTTPLimits {
+	d := DefaultHTTPLimits()
+	if l.ReadHeaderTimeout <= 0 {
+		l.ReadHeaderTimeout = d.ReadHeaderTimeout
+	}
+	if l.ReadTimeout <= 0 {
+		l.ReadTimeout = d.ReadTimeout
+	}
+	if l.WriteTimeout <= 0 {
+		l.WriteTimeout = d.WriteTimeout
+	}
+	if l.IdleTimeout <= 0 {
+		l.IdleTimeout = d.IdleTimeout
+	}
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = d.MaxHeaderBytes
+	}
+	return l
 }
 
 // Server is the portal.
@@ -119,19 +158,26 @@ func (s *Server) Live() *index.Live { return s.live }
 // today is the current day in China, the day publication periods are counted in.
 func (s *Server) today() string { return s.cfg.Now().In(index.ChinaTime).Format(time.DateOnly) }
 
+// httpServer is the listening server with the connection limits of Config.HTTP.
+func (s *Server) httpServer() *http.Server {
+	l := s.cfg.HTTP.withDefaults()
+	return &http.Server{
+		Handler:           s.engine,
+		ReadHeaderTimeout: l.ReadHeaderTimeout,
+		ReadTimeout:       l.ReadTimeout,
+		WriteTimeout:      l.WriteTimeout,
+		IdleTimeout:       l.IdleTimeout,
+		MaxHeaderBytes:    l.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
 // Run serves until ctx ends, then shuts down gracefully.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	if err := s.LoadCurrent(); err != nil {
 		s.log.Warn("no generation loaded yet", "err", err)
 	}
-	srv := &http.Server{
-		Handler:           s.engine,
-		ReadHeaderTimeout: 10 * time.Second, // slow-header clients (slowloris) are cut off
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      5 * time.Minute, // large downloads
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-	}
+	srv := s.httpServer()
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go s.watchGenerations(wctx, s.cfg.WatchEvery)
