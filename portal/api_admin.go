@@ -121,7 +121,10 @@ func (s *Server) apiAdminAction(c *gin.Context) {
 	var req actionRequest
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
+	if err := dec.Decode(&req); isTooLarge(err) {
+		apiError(c, http.StatusRequestEntityTooLarge, "too_large", "request body too large", "上传内容过大。")
+		return
+	} else if err != nil {
 		apiError(c, http.StatusBadRequest, "bad_body", "body must be JSON {action, reason, outcome, fields}", "请求体应为 JSON：action、reason、outcome、fields。")
 		return
 	}

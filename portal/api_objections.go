@@ -3,9 +3,11 @@ package portal
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,9 +36,13 @@ func (s *Server) objectionFail(c *gin.Context, err error) {
 func readObjectionForm(c *gin.Context) (*objectionForm, []*multipart.FileHeader, error) {
 	f := &objectionForm{}
 	if strings.HasPrefix(c.ContentType(), "application/json") {
-		dec := json.NewDecoder(c.Request.Body)
+		// A filing without attachments is small: JSON gets 1 MB, not the upload limit.
+		dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(f); err != nil {
+			if isTooLarge(err) {
+				return nil, nil, errTooLarge
+			}
 			return nil, nil, fieldErrors{"body": "请求体不是有效的 JSON：" + trimErr(err)}
 		}
 		return f, nil, nil
@@ -46,7 +52,7 @@ func readObjectionForm(c *gin.Context) (*objectionForm, []*multipart.FileHeader,
 		if c.ContentType() != "multipart/form-data" && c.ContentType() != "application/x-www-form-urlencoded" {
 			return nil, nil, fieldErrors{"body": "请以 multipart/form-data 或 application/json 提交。"}
 		}
-		if strings.Contains(err.Error(), "too large") {
+		if isTooLarge(err) {
 			return nil, nil, errTooLarge
 		}
 		if c.ContentType() == "application/x-www-form-urlencoded" {
@@ -73,6 +79,17 @@ func readObjectionForm(c *gin.Context) (*objectionForm, []*multipart.FileHeader,
 }
 
 var errTooLarge = errors.New("request body too large")
+
+// maxJSONBody caps the JSON bodies of the objection API.
+const maxJSONBody = 1 << 20
+
+// isTooLarge reports whether reading a body failed on its size limit (http.MaxBytesReader):
+// the client's fault, answered 413, not a malformed body. A body sent without Content-Length
+// (chunked) reaches the limit only while it is read.
+func isTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe) || err != nil && strings.Contains(err.Error(), "request body too large")
+}
 
 func trimErr(err error) string {
 	m := err.Error()
@@ -160,6 +177,10 @@ func (s *Server) apiSupplement(c *gin.Context) {
 	}
 	if statement == "" && len(files) == 0 {
 		s.objectionFail(c, fieldErrors{"statement": "请填写补正说明或上传补正材料。"})
+		return
+	}
+	if !plainText(statement, true) || utf8.RuneCountInString(statement) > maxStatementRunes {
+		s.objectionFail(c, fieldErrors{"statement": fmt.Sprintf("补正说明含有无法识别的字符，或超过 %d 字。", maxStatementRunes)})
 		return
 	}
 	atts, cleanup, err := s.saveAttachments(cs.Tracking, files)

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gongshi/gongshi/index"
@@ -66,6 +67,21 @@ func (s *Server) validateObjection(ctx context.Context, g *index.Generation, f *
 	}
 	if f.Website != "" {
 		fe["website"] = "提交被拒绝。"
+		return nil, fe
+	}
+	// Broken UTF-8 and control characters are refused per field: PostgreSQL would fail on a NUL
+	// byte (a 500 instead of an answer), and nothing a person types needs them.
+	for field, v := range map[string]string{"record_id": f.RecordID, "kind": f.Kind, "applicant_name": f.ApplicantName,
+		"applicant_code": f.ApplicantCode, "contact_person": f.ContactPerson, "contact_phone": f.ContactPhone,
+		"contact_email": f.ContactEmail} {
+		if !plainText(v, false) {
+			fe[field] = "含有无法识别的字符（控制字符或无效编码），请重新填写。"
+		}
+	}
+	if !plainText(f.Statement, true) {
+		fe["statement"] = "含有无法识别的字符（控制字符或无效编码），请重新填写。"
+	}
+	if len(fe) > 0 {
 		return nil, fe
 	}
 	var rec *index.Record
@@ -141,6 +157,23 @@ func (s *Server) validateObjection(ctx context.Context, g *index.Generation, f *
 		}
 	}
 	return rec, fe
+}
+
+// plainText reports whether s is text a person can type: valid UTF-8 without control
+// characters (line breaks and tabs only where the field is multiline).
+func plainText(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
 }
 
 // allowedTypes are the attachment types accepted, by their content (not their name).

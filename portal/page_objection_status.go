@@ -2,9 +2,11 @@ package portal
 
 import (
 	"errors"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -76,10 +78,15 @@ func (s *Server) pageObjectionSupplement(c *gin.Context) {
 	if form != nil {
 		files = form.File["files"]
 	}
+	statement := strings.TrimSpace(c.PostForm("statement"))
+	if !plainText(statement, true) || utf8.RuneCountInString(statement) > maxStatementRunes {
+		s.htmlError(c, http.StatusBadRequest, "补正未成功", fmt.Sprintf("补正说明含有无法识别的字符，或超过 %d 字。", maxStatementRunes))
+		return
+	}
 	atts, cleanup, err := s.saveAttachments(cs.Tracking, files)
 	if err == nil {
 		_, err = s.decide(c.Request.Context(), cs.Tracking, store.Step{Action: objection.ActSupplement, Actor: "applicant",
-			Reason: strings.TrimSpace(c.PostForm("statement")), IP: c.ClientIP(), Attachments: atts})
+			Reason: statement, IP: c.ClientIP(), Attachments: atts})
 		if err != nil {
 			cleanup()
 		}
