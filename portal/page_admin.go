@@ -2,12 +2,14 @@ package portal
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -60,8 +62,21 @@ func (s *Server) pageAdminLoginPost(c *gin.Context) {
 		return
 	}
 	name := strings.TrimSpace(c.PostForm("name"))
+	if !plainText(name, false) || len(name) > 100 {
+		name = "" // no such user; PostgreSQL would fail on a NUL byte or broken UTF-8
+	}
+	if locked, retry := s.accountLocked(c.Request.Context(), name); locked {
+		st.Audit(c.Request.Context(), store.AuditEntry{Actor: "anonymous", Action: "login.locked", Subject: trimForAudit(name), IP: c.ClientIP()})
+		c.Header("Retry-After", strconv.FormatInt(retry, 10))
+		s.render(c, http.StatusTooManyRequests, "admin_login", layoutView{Title: "审核人员登录", Data: loginPage{Name: name,
+			Error: fmt.Sprintf("该账户登录失败次数过多，已暂时锁定。请 %d 分钟后再试，或联系管理员。", (retry+59)/60)}})
+		return
+	}
 	u, err := st.Authenticate(c.Request.Context(), name, c.PostForm("password"))
 	if err != nil {
+		if errors.Is(err, store.ErrBadCredentials) {
+			s.loginFailed(c.Request.Context(), name)
+		}
 		st.Audit(c.Request.Context(), store.AuditEntry{Actor: "anonymous", Action: "login.fail", Subject: trimForAudit(name), IP: c.ClientIP()})
 		status := http.StatusUnauthorized
 		if !errors.Is(err, store.ErrBadCredentials) {
@@ -81,11 +96,17 @@ func (s *Server) pageAdminLoginPost(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/admin/")
 }
 
+// trimForAudit cuts a name to 64 bytes at a character boundary (a cut rune would be broken
+// UTF-8, which PostgreSQL refuses).
 func trimForAudit(s string) string {
-	if len(s) > 64 {
-		return s[:64]
+	if len(s) <= 64 {
+		return s
 	}
-	return s
+	n := 64
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // pageAdminLogout: POST /admin/logout
