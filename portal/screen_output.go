@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/gongshi/gongshi/importer/opendata"
 	"github.com/gongshi/gongshi/index"
 )
 
@@ -367,11 +368,15 @@ func (w *csvScreenWriter) begin(m screenMeta) error {
 	w.c.Status(http.StatusOK)
 	w.c.Writer.WriteString("\ufeff") // Excel shows UTF-8 Chinese only with the BOM
 	w.w = csv.NewWriter(w.c.Writer)
-	w.w.Write(screenColumns(m))
+	w.w.Write(opendata.SafeCSVRow(screenColumns(m)))
 	return w.flush()
 }
 
-func (w *csvScreenWriter) write(r *screenResult) error { return w.w.Write(screenRow(r, w.meta)) }
+// write neutralises cells a spreadsheet would run as formulas: names come from snapshots and
+// reference columns from the uploaded list.
+func (w *csvScreenWriter) write(r *screenResult) error {
+	return w.w.Write(opendata.SafeCSVRow(screenRow(r, w.meta)))
+}
 
 func (w *csvScreenWriter) flush() error {
 	w.w.Flush()

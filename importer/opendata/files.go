@@ -12,6 +12,7 @@ import (
 	"hash"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 
@@ -227,7 +228,7 @@ func (w *datasetWriter) add(r *Row) error {
 		return w.err
 	}
 	cells := r.cells(w.cols)
-	if err := w.csvW.Write(cells); err != nil {
+	if err := w.csvW.Write(SafeCSVRow(slices.Clone(cells))); err != nil {
 		w.err = err
 		return err
 	}
