@@ -104,7 +104,14 @@ func (s *Server) writeFeed(c *gin.Context, f *atomFeed) {
 		s.apiFail(c, err)
 		return
 	}
-	c.Header("Cache-Control", "public, max-age=300")
+	if s.openDataOptions().BaseURL == "" {
+		// The links come from the request's Host header, which the client chooses: a shared
+		// cache (keyed without it) must not hand one client's links to everyone. --public-url
+		// makes the links fixed and the feed cacheable.
+		c.Header("Cache-Control", "private, max-age=300")
+	} else {
+		c.Header("Cache-Control", "public, max-age=300")
+	}
 	c.Data(http.StatusOK, atomType, append([]byte(xml.Header), b...))
 }
 
