@@ -24,7 +24,12 @@ const (
 var Categories = []string{CatSearch, CatEntity, CatList, CatDownload}
 
 // Mix is the share of each category in the requests sent; the shares need not add up to 1.
-type Mix struct{ Search, Entity, List, Download float64 }
+type Mix struct {
+	Search   float64 `json:"search"`
+	Entity   float64 `json:"entity"`
+	List     float64 `json:"list"`
+	Download float64 `json:"download"`
+}
 
 // DefaultMix is the issue's: search 60 %, entity pages 25 %, list pages 10 %, downloads 5 %.
 var DefaultMix = Mix{Search: 0.60, Entity: 0.25, List: 0.10, Download: 0.05}
