@@ -18,7 +18,7 @@ import (
 	"github.com/gongshi/gongshi/importer"
 	"github.com/gongshi/gongshi/importer/demo"
 	"github.com/gongshi/gongshi/index"
-	"github.com/gongshi/gongshi/loadtest"
+	"github.com/gongshi/gongshi/portal/loadtest"
 	"github.com/gongshi/gongshi/portal/store"
 )
 
