@@ -30,6 +30,7 @@ type Generation struct {
 	RankSort []string
 
 	shards []bleve.Index
+	cols   []*columns // by shard; nil for a generation built before the rank field
 	refs   atomic.Int64
 	closed atomic.Bool
 	retire atomic.Bool
@@ -245,6 +246,22 @@ func OpenGeneration(dir string) (*Generation, error) {
 	g.RankSort = rankSort
 	if !hasDocValues(g.shards[0].Mapping(), FieldRank) {
 		g.RankSort = legacyRankSort // built before the rank field
+		return g, nil
+	}
+	g.cols = make([]*columns, len(g.shards))
+	errs := make([]error, len(g.shards))
+	var wg sync.WaitGroup
+	for i, sh := range g.shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g.cols[i], errs[i] = loadColumns(sh)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		g.Close()
+		return nil, fmt.Errorf("load the search columns of %s: %w", info.ID, err)
 	}
 	return g, nil
 }

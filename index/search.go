@@ -317,7 +317,7 @@ func (s *Searcher) Search(ctx context.Context, r SearchRequest) (*SearchResponse
 		if withFacets {
 			addFacets(req, today)
 		}
-		res, err := g.Alias.SearchInContext(sctx, req)
+		res, err := g.search(sctx, req)
 		if err != nil {
 			return nil, searchError(err)
 		}

@@ -37,7 +37,24 @@ var keyField = map[string]string{FieldName: FieldNameKey, FieldFormer: FieldForm
 // contiguously (prefix: at the start). phrased is the equivalent phrase query, used on a
 // generation built before name_key had doc values.
 func newVerifiedQuery(field string, terms []string, fragment string, prefix bool, phrased query.Query) query.Query {
-	return &verifiedQuery{field: field, terms: dedupe(terms), keys: keyField[field], needle: lettersDigits(fragment), prefix: prefix, phrased: phrased}
+	return &verifiedQuery{field: field, terms: spread(dedupe(terms), maxVerifiedTerms), keys: keyField[field], needle: lettersDigits(fragment), prefix: prefix, phrased: phrased}
+}
+
+// maxVerifiedTerms bigrams of a long fragment are enough to make the candidates few: the check
+// decides, and every further term is one more posting list to open for each search tier.
+const maxVerifiedTerms = 4
+
+// spread keeps at most n terms: the first (anchored, for a prefix), the last, and evenly
+// spaced ones between.
+func spread(terms []string, n int) []string {
+	if len(terms) <= n {
+		return terms
+	}
+	out := make([]string, 0, n)
+	for i := range n {
+		out = append(out, terms[i*(len(terms)-1)/(n-1)])
+	}
+	return out
 }
 
 func dedupe(terms []string) []string {
@@ -98,6 +115,12 @@ func (q *verifiedQuery) Searcher(ctx context.Context, r index.IndexReader, m map
 			}
 			return nil, err
 		}
+	}
+	if cols := columnsFrom(ctx); cols != nil {
+		former := q.field == FieldFormer
+		return searcher.NewFilteringSearcher(ctx, all, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
+			return cols.check(d.IndexInternalID.Value(), former, q.prefix, q.needle)
+		}), nil
 	}
 	dv, err := r.DocValueReader([]string{q.keys})
 	if err != nil {
