@@ -59,7 +59,9 @@ func (cb *columnBuilder) set(n uint64, v string) {
 	cb.end = append(cb.end, uint32(cb.b.Len()))
 }
 
-func (cb *columnBuilder) column() textColumn { return textColumn{buf: cb.b.String(), end: slices.Clip(cb.end)} }
+func (cb *columnBuilder) column() textColumn {
+	return textColumn{buf: cb.b.String(), end: slices.Clip(cb.end)}
+}
 
 type columnsKey struct{}
 
