@@ -24,6 +24,7 @@ import (
 type columns struct {
 	names  textColumn          // "" for record documents
 	rank   textColumn          // "" for record documents
+	core   textColumn          // the name without legal forms, as the pinyin fields are indexed
 	former map[uint64][]string // the few entities with former names
 }
 
@@ -96,7 +97,7 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		return nil, err
 	}
 	c := &columns{former: map[uint64][]string{}}
-	var names, rank columnBuilder
+	var names, rank, core columnBuilder
 	for {
 		id, err := ids.Next()
 		if err != nil {
@@ -109,11 +110,12 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		if uint64(len(names.end)) > num {
 			return nil, fmt.Errorf("document numbers out of order at %d", num)
 		}
-		var name, rk string
+		var name, rk, key string
 		err = dv.VisitDocValues(id, func(field string, term []byte) {
 			switch field {
 			case FieldNameKey:
-				name = lettersDigits(string(term))
+				key = string(term)
+				name = lettersDigits(key)
 			case FieldRank:
 				rk = string(term)
 			case FieldFormerKey:
@@ -125,8 +127,11 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		}
 		names.set(num, name)
 		rank.set(num, rk)
+		if key != "" {
+			core.set(num, coreOf(key))
+		}
 	}
-	c.names, c.rank = names.column(), rank.column()
+	c.names, c.rank, c.core = names.column(), rank.column(), core.column()
 	return c, nil
 }
 

@@ -225,14 +225,14 @@ func (p *ParsedQuery) MatchQuery() query.Query {
 	case ClassPinyin:
 		var alts []query.Query
 		for _, seg := range p.Syllables {
-			alts = append(alts, bleve.NewPhraseQuery(seg, FieldPinyin))
+			alts = append(alts, newPinyinQuery(FieldPinyin, seg, false, bleve.NewPhraseQuery(seg, FieldPinyin)))
 		}
 		// Latin letters may also be part of the name itself ("abc科技").
 		alts = append(alts, fragmentQuery(strings.NewReplacer(" ", "", "'", "").Replace(fold.Fold(p.Raw)), FieldName))
 		return bleve.NewDisjunctionQuery(alts...)
 	case ClassInitials:
 		letters := strings.Split(p.Initials, "")
-		return bleve.NewDisjunctionQuery(bleve.NewPhraseQuery(letters, FieldInitials), fragmentQuery(p.Initials, FieldName))
+		return bleve.NewDisjunctionQuery(newPinyinQuery(FieldInitials, letters, false, bleve.NewPhraseQuery(letters, FieldInitials)), fragmentQuery(p.Initials, FieldName))
 	}
 	var must []query.Query
 	for _, w := range p.Words {
@@ -252,11 +252,12 @@ func (p *ParsedQuery) PrefixQuery() query.Query {
 	case ClassPinyin:
 		var alts []query.Query
 		for _, seg := range p.Syllables {
-			alts = append(alts, anchoredPhrase(seg, FieldPinyin))
+			alts = append(alts, newPinyinQuery(FieldPinyin, seg, true, anchoredPhrase(seg, FieldPinyin)))
 		}
 		return bleve.NewDisjunctionQuery(alts...)
 	case ClassInitials:
-		return anchoredPhrase(strings.Split(p.Initials, ""), FieldInitials)
+		letters := strings.Split(p.Initials, "")
+		return newPinyinQuery(FieldInitials, letters, true, anchoredPhrase(letters, FieldInitials))
 	case ClassName, ClassBroad:
 	default:
 		return nil

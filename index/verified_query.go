@@ -93,28 +93,9 @@ func (q *verifiedQuery) Searcher(ctx context.Context, r index.IndexReader, m map
 		return q.phrased.Searcher(ctx, r, m, options)
 	}
 	// No scores and no positions: a conjunction of such term searchers is a bitmap AND.
-	opts := options
-	opts.Score, opts.IncludeTermVectors, opts.Explain = "none", false, false
-	var terms []search.Searcher
-	for _, t := range q.terms {
-		s, err := searcher.NewTermSearcher(ctx, r, t, q.field, 1, opts)
-		if err != nil {
-			for _, s := range terms {
-				s.Close()
-			}
-			return nil, err
-		}
-		terms = append(terms, s)
-	}
-	var all search.Searcher = terms[0]
-	if len(terms) > 1 {
-		var err error
-		if all, err = searcher.NewConjunctionSearcher(ctx, r, terms, opts); err != nil {
-			for _, s := range terms {
-				s.Close()
-			}
-			return nil, err
-		}
+	all, err := conjunctionOfTerms(ctx, r, q.field, q.terms, options)
+	if err != nil {
+		return nil, err
 	}
 	if cols := columnsFrom(ctx); cols != nil {
 		former := q.field == FieldFormer

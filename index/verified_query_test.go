@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/mapping"
 )
 
@@ -65,4 +66,50 @@ func TestHasDocValues(t *testing.T) {
 	if hasDocValues(mapping.NewIndexMapping(), FieldNameKey) {
 		t.Fatal("a mapping without the field has no doc values for it")
 	}
+}
+
+// The in-memory columns and the doc-value or phrase fallback answer every tier alike.
+func TestColumnsMatchFallback(t *testing.T) {
+	s, _ := buildCorpus(t, append(append([]corpusEntity{}, corpus...),
+		corpusEntity{first17: "91350102MA2XYW215", name: "华福州州华商行", status: "存续"},
+		corpusEntity{first17: "91350102MA2XYW216", name: "重庆重庆火锅店", status: "存续", former: []string{"长江火锅（重庆）有限公司"}},
+	))
+	g := s.Live.Acquire()
+	defer g.Release()
+	if g.cols == nil {
+		t.Fatal("a new generation loads its columns")
+	}
+	ctx := context.Background()
+	for _, q := range []string{"华为技术有限公司", "福州华", "州华商", "华威福建", "建材", "重庆火锅", "长江火锅",
+		"chongqing", "zhongqing", "chongqinghuoguo", "cqhg", "hw", "huawei", "xiamenyinhang", "3d打印", "abc3d"} {
+		pq, err := ParseQuery(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tier := range pq.Tiers() {
+			req := bleve.NewSearchRequestOptions(tier.Query, 100, 0, false)
+			req.Score = bleve.ScoreNone
+			req.SortBy([]string{"_id"})
+			viaCols, err := g.search(ctx, req)
+			if err != nil {
+				t.Fatalf("%q %s: %v", q, tier.Name, err)
+			}
+			viaAlias, err := g.Alias.SearchInContext(ctx, req)
+			if err != nil {
+				t.Fatalf("%q %s: %v", q, tier.Name, err)
+			}
+			if a, b := hitIDs(viaCols), hitIDs(viaAlias); !slices.Equal(a, b) {
+				t.Errorf("%q tier %s: columns %v, fallback %v", q, tier.Name, a, b)
+			}
+		}
+	}
+}
+
+func hitIDs(r *bleve.SearchResult) []string {
+	var out []string
+	for _, h := range r.Hits {
+		out = append(out, h.ID)
+	}
+	slices.Sort(out)
+	return out
 }
