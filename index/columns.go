@@ -171,13 +171,24 @@ func (rankOrder) RequiresFields() []string    { return nil }
 func (rankOrder) Reverse()                    {}
 func (o rankOrder) Copy() search.SearchSort   { return o }
 
-// sortsByRank reports whether a request is sorted by the rank field alone.
-func sortsByRank(req *bleve.SearchRequest) bool {
+// tierRankField names the sort of a tiered search: tier, then rank (see tierRankOrder).
+const tierRankField = "_tier_rank"
+
+// sortByColumns returns the in-memory sort that replaces a request's sort on a shard, or nil.
+func sortByColumns(req *bleve.SearchRequest, c *columns) search.SearchSort {
 	if len(req.Sort) != 1 {
-		return false
+		return nil
 	}
 	f, ok := req.Sort[0].(*search.SortField)
-	return ok && f.Field == FieldRank && !f.Desc
+	switch {
+	case !ok || f.Desc:
+		return nil
+	case f.Field == FieldRank:
+		return rankOrder{c}
+	case f.Field == tierRankField:
+		return tierRankOrder{c}
+	}
+	return nil
 }
 
 // search runs a request on every shard at once, each with its columns, and merges the
@@ -187,14 +198,14 @@ func (g *Generation) search(ctx context.Context, req *bleve.SearchRequest) (*ble
 	if g.cols == nil {
 		return g.Alias.SearchInContext(ctx, req)
 	}
-	byRank := sortsByRank(req)
+	byRank := sortByColumns(req, g.cols[0]) != nil
 	results := make([]*bleve.SearchResult, len(g.shards))
 	errs := make([]error, len(g.shards))
 	var wg sync.WaitGroup
 	for i, sh := range g.shards {
 		r := *req
 		if byRank {
-			r.Sort = search.SortOrder{rankOrder{g.cols[i]}}
+			r.Sort = search.SortOrder{sortByColumns(req, g.cols[i])}
 		}
 		wg.Add(1)
 		go func() {

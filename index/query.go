@@ -311,6 +311,25 @@ type Tier struct {
 // Each tier excludes the earlier ones; within a tier hits are ordered by name length (shorter
 // names are covered more by the query), active first, then code.
 func (p *ParsedQuery) Tiers() []Tier {
+	bands := p.bands()
+	tiers := make([]Tier, len(bands))
+	for i, b := range bands {
+		if i == 0 {
+			tiers[i] = b
+			continue
+		}
+		q := bleve.NewBooleanQuery()
+		q.AddMust(b.Query)
+		for _, earlier := range bands[:i] {
+			q.AddMustNot(earlier.Query)
+		}
+		tiers[i] = Tier{b.Name, q}
+	}
+	return tiers
+}
+
+// bands are the tiers' own queries, each matching its hits and possibly an earlier tier's.
+func (p *ParsedQuery) bands() []Tier {
 	match := p.MatchQuery()
 	if p.Class == ClassCode || p.Class == ClassBadCode || p.Key == "" {
 		return []Tier{{"match", match}}
@@ -338,18 +357,9 @@ func (p *ParsedQuery) Tiers() []Tier {
 	} else {
 		bands = append(bands, band{"match", match})
 	}
-	tiers := make([]Tier, len(bands))
+	out := make([]Tier, len(bands))
 	for i, b := range bands {
-		if i == 0 {
-			tiers[i] = Tier{b.name, b.q}
-			continue
-		}
-		q := bleve.NewBooleanQuery()
-		q.AddMust(b.q)
-		for _, earlier := range bands[:i] {
-			q.AddMustNot(earlier.q)
-		}
-		tiers[i] = Tier{b.name, q}
+		out[i] = Tier{b.name, b.q}
 	}
-	return tiers
+	return out
 }

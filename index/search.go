@@ -126,6 +126,7 @@ type cursor struct {
 	Tier  int      `json:"t"`
 	After []string `json:"a"`
 	Total uint64   `json:"n"`
+	Seen  uint64   `json:"s,omitempty"` // hits on the pages before (one-pass tiered search)
 	Hash  string   `json:"h"`
 }
 
@@ -270,6 +271,10 @@ func (s *Searcher) Search(ctx context.Context, r SearchRequest) (*SearchResponse
 			}
 			return out, err
 		}
+	}
+
+	if g.cols != nil && pq.Class != ClassEmpty {
+		return s.searchTiered(ctx, g, pq, r, fs, cur, today, start)
 	}
 
 	var tiers []Tier

@@ -1,0 +1,65 @@
+package index
+
+import (
+	"context"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// searchTiered answers a search in one pass over the shards: every tier's band at once
+// (tieredQuery), hits ordered by tier, then rank, from the shards' columns. Generations
+// without columns take the tier-by-tier path in Search.
+func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQuery, r SearchRequest, fs []query.Query,
+	cur *cursor, today string, start time.Time) (*SearchResponse, error) {
+	tq := &tieredQuery{}
+	for _, b := range pq.bands() {
+		tq.bands = append(tq.bands, bleve.NewConjunctionQuery(append([]query.Query{b.Query}, fs...)...))
+	}
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	first := cur == nil
+	req := bleve.NewSearchRequestOptions(tq, r.Size, 0, false)
+	req.Score = bleve.ScoreNone
+	req.Fields = []string{FieldHas, FieldPenaltyUntil}
+	req.SortBy([]string{tierRankField})
+	if !first {
+		if len(cur.After) != 1 {
+			return nil, badRequest("bad_cursor", "翻页参数无效或已过期，请从第一页重新浏览。", "cursor belongs to another index generation")
+		}
+		req.SetSearchAfter(cur.After)
+	}
+	withFacets := r.Facets && first
+	if withFacets {
+		addFacets(req, today)
+	}
+	res, err := g.search(sctx, req)
+	if err != nil {
+		return nil, searchError(err)
+	}
+	out := &SearchResponse{Class: pq.Class, Hint: pq.Hint, Results: []Hit{}}
+	seen := uint64(len(res.Hits))
+	if first {
+		out.Total = res.Total
+	} else {
+		out.Total, seen = cur.Total, cur.Seen+seen
+	}
+	if len(res.Hits) == r.Size && seen < out.Total {
+		out.NextCursor = r.encodeCursor(cursor{After: res.Hits[len(res.Hits)-1].Sort, Total: out.Total, Seen: seen})
+	}
+	if err := s.hits(ctx, g, pq, res.Hits, today, out); err != nil {
+		return nil, err
+	}
+	if withFacets {
+		out.Facets = facets([]search.FacetResults{res.Facets})
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
