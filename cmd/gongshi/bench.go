@@ -25,6 +25,7 @@ func cmdBench(ctx context.Context, args []string) error {
 	date := fs.String("date", time.Now().In(index.ChinaTime).Format(time.DateOnly), "snapshot date YYYY-MM-DD (also the searcher's today)")
 	dir := fs.String("dir", "", "work folder, absent or empty (default: a temporary folder); removed afterwards unless --keep")
 	keep := fs.Bool("keep", false, "keep the work folder (the throw-away PostgreSQL is removed in any case)")
+	reuse := fs.Bool("reuse", false, "with --dir: reuse the snapshot and generation a --keep run left there (peers are reloaded)")
 	noPG := fs.Bool("no-postgres", false, "skip the pg_trgm peer (no PostgreSQL server is started)")
 	shards := fs.Int("shards", 0, "index shards (default: one per core)")
 	shardCounts := fs.String("shard-counts", "", "scale benchmark instead: load once, then build and query the Bleve shards for each count, e.g. 1,2,4 (no peers, no PostgreSQL)")
@@ -51,7 +52,7 @@ func cmdBench(ctx context.Context, args []string) error {
 		return writeJSON(*jsonOut, res)
 	}
 	opts := bench.Options{Entities: *n, Seed: *seed, Date: d, Dir: *dir, Queries: *queries, Shards: *shards,
-		Keep: *keep, Out: os.Stdout, Log: os.Stderr}
+		Keep: *keep, Reuse: *reuse, Out: os.Stdout, Log: os.Stderr}
 	if *noPG {
 		opts.PostgresSkipReason = "--no-postgres"
 	} else {

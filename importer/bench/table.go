@@ -29,8 +29,12 @@ const groupWidth = 3 + 4 + 1 + 4 + 3*(1+7)
 func (r *Result) Print(w io.Writer, o Options) {
 	fmt.Fprintf(w, "gongshi search benchmark: %d entities (seed %d, date %s), %d queries per class, top %d\n",
 		r.Entities, o.Seed, o.Date.Format(time.DateOnly), o.Queries, topK)
-	fmt.Fprintf(w, "generate %.1f s · import %.1f s (%.0f rows/s over all record files, import report) · %d entities indexed\n",
-		r.GenerateSeconds, r.ImportSeconds, r.RowsPerSecond, r.Indexed)
+	if r.ImportSeconds == 0 {
+		fmt.Fprintf(w, "snapshot and generation reused from an earlier run (--reuse) · %d entities indexed\n", r.Indexed)
+	} else {
+		fmt.Fprintf(w, "generate %.1f s · import %.1f s (%.0f rows/s over all record files, import report) · %d entities indexed\n",
+			r.GenerateSeconds, r.ImportSeconds, r.RowsPerSecond, r.Indexed)
+	}
 	fmt.Fprintf(w, "%-12s %9s %9s  %s\n", "engine", "build s", "size MB", "what")
 	fmt.Fprintf(w, "%-12s %9.1f %9.1f  generation: Bleve shards %.1f MB + docs.db; all record files imported\n",
 		EngineGongshi, r.BuildSeconds, mb(r.IndexBytes), mb(r.ShardBytes))
