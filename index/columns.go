@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -129,6 +130,9 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		rank.set(num, rk)
 		if key != "" {
 			core.set(num, coreOf(key))
+		}
+		if max(names.b.Len(), rank.b.Len(), core.b.Len()) > math.MaxUint32 {
+			return nil, fmt.Errorf("a shard's search columns passed 4 GiB at document %d: build the generation with more shards", num)
 		}
 	}
 	c.names, c.rank, c.core = names.column(), rank.column(), core.column()
