@@ -131,7 +131,7 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		if key != "" {
 			core.set(num, coreOf(key))
 		}
-		if max(names.b.Len(), rank.b.Len(), core.b.Len()) > math.MaxUint32 {
+		if uint64(max(names.b.Len(), rank.b.Len(), core.b.Len())) > math.MaxUint32 {
 			return nil, fmt.Errorf("a shard's search columns passed 4 GiB at document %d: build the generation with more shards", num)
 		}
 	}
