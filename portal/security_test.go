@@ -386,14 +386,7 @@ func TestSecurityOversized(t *testing.T) {
 	runHostile(t, env.base, nil, cases)
 
 	// The admin action's own case: its body is read only for a case the token may decide.
-	res, body := postForm(t, env.base+"/api/v1/objections", validFiling(penalty), nil, nil)
-	if res.StatusCode != 201 {
-		t.Fatalf("file: %d %s", res.StatusCode, body)
-	}
-	var filed struct {
-		Tracking string `json:"tracking_number"`
-	}
-	json.Unmarshal(body, &filed)
+	filed := fileValid(t, env.base, penalty)
 	runHostile(t, env.base, nil, []hostileRequest{
 		{name: "admin action over 1 MB, chunked", method: "POST", path: "/api/v1/admin/objections/" + filed.Tracking + "/actions",
 			header: map[string]string{"Content-Type": "application/json", "Authorization": "Bearer " + token}, body: bigJSON, chunk: true,
@@ -528,15 +521,7 @@ func TestSecurityForgedCredentials(t *testing.T) {
 	st.CreateUser(ctx, "li", store.RoleAdmin, "", "correct horse battery", "test")
 	token, _ := st.CreateToken(ctx, "li", "agency")
 	penalty := recordOf(t, env.base, huawei, "penalty")
-	res, body := postForm(t, env.base+"/api/v1/objections", validFiling(penalty), nil, nil)
-	if res.StatusCode != 201 {
-		t.Fatalf("file: %d %s", res.StatusCode, body)
-	}
-	var filed struct {
-		Tracking  string `json:"tracking_number"`
-		CheckCode string `json:"check_code"`
-	}
-	json.Unmarshal(body, &filed)
+	filed := fileValid(t, env.base, penalty)
 	li := loginClient(t, env.base, "li")
 	u, _ := url.Parse(env.base + "/admin/")
 	session := li.Jar.Cookies(u)[0].Value
@@ -942,15 +927,7 @@ func TestSecurityBrokenTextOnPostgres(t *testing.T) {
 	}
 	runHostile(t, env.base, nil, cases)
 	// The supplement form of a case in the store.
-	res, body := postForm(t, env.base+"/api/v1/objections", validFiling(penalty), nil, nil)
-	if res.StatusCode != 201 {
-		t.Fatalf("file: %d %s", res.StatusCode, body)
-	}
-	var filed struct {
-		Tracking  string `json:"tracking_number"`
-		CheckCode string `json:"check_code"`
-	}
-	json.Unmarshal(body, &filed)
+	filed := fileValid(t, env.base, penalty)
 	runHostile(t, env.base, nil, []hostileRequest{
 		{name: "NUL in a supplement", method: "POST", path: "/api/v1/objections/" + filed.Tracking + "/supplement",
 			header: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "X-Check-Code": filed.CheckCode},
@@ -1009,4 +986,25 @@ func TestSecurityRedirectsAndHostHeader(t *testing.T) {
 	if status := rawStatus(t, env.base, "GET /feeds/blacklist.atom HTTP/1.1\r\nHost: <script>alert(1)</script>\r\n\r\n"); status != "400" {
 		t.Errorf("Host header with markup: %q, want 400", status)
 	}
+}
+
+// filedCase is what filing answers: the tracking number and the private check code.
+type filedCase struct {
+	Tracking  string `json:"tracking_number"`
+	CheckCode string `json:"check_code"`
+}
+
+// fileValid files a valid objection against the record and returns its tracking number and
+// check code.
+func fileValid(t *testing.T, base, recordID string) filedCase {
+	t.Helper()
+	res, body := postForm(t, base+"/api/v1/objections", validFiling(recordID), nil, nil)
+	if res.StatusCode != 201 {
+		t.Fatalf("file: %d %s", res.StatusCode, body)
+	}
+	var filed filedCase
+	if err := json.Unmarshal(body, &filed); err != nil || filed.Tracking == "" {
+		t.Fatalf("filing answer %s: %v", body, err)
+	}
+	return filed
 }
