@@ -147,13 +147,8 @@ func BuildShards(ctx context.Context, dir string, opts BuildOptions) (entities, 
 			// Merge the shard's segments: every search term is looked up in each segment, so a
 			// generation that is built once and read many times is served from one.
 			if errs[i] == nil {
-				if adv, err := idx.Advanced(); err == nil {
-					if sc, ok := adv.(*scorch.Scorch); ok {
-						if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-							errs[i] = fmt.Errorf("shard %d: merge: %w", i, err)
-						}
-						waitForObsoleteFiles(ctx, idx)
-					}
+				if err := mergeToOneSegment(ctx, idx); err != nil {
+					errs[i] = fmt.Errorf("shard %d: merge: %w", i, err)
 				}
 			}
 		}(i, idx)
@@ -351,6 +346,37 @@ func (l *Live) Close() {
 		old.retire.Store(true)
 		old.Release()
 	}
+}
+
+// mergeToOneSegment merges a shard's segments into one. Bleve's single-segment plan merges at
+// most ten segments per task and stops within its budget of segments, so one ForceMerge of a
+// 1M-entity shard left two segments, and every term of every search was looked up twice.
+func mergeToOneSegment(ctx context.Context, idx bleve.Index) error {
+	adv, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	sc, ok := adv.(*scorch.Scorch)
+	if !ok {
+		return nil
+	}
+	for round := 0; round < 8 && rootSegments(idx) > 1; round++ {
+		if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
+			return err
+		}
+		waitForObsoleteFiles(ctx, idx)
+	}
+	if n := rootSegments(idx); n > 1 {
+		return fmt.Errorf("%d segments left after merging", n)
+	}
+	return nil
+}
+
+func rootSegments(idx bleve.Index) uint64 {
+	st, _ := idx.StatsMap()["index"].(map[string]interface{})
+	n, _ := st["TotFileSegmentsAtRoot"].(uint64)
+	mem, _ := st["TotMemorySegmentsAtRoot"].(uint64)
+	return n + mem
 }
 
 // waitForObsoleteFiles gives Bleve's persister time to delete the segment files a merge made
