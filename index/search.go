@@ -169,7 +169,8 @@ func (r *SearchRequest) encodeCursor(c cursor) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// filters turns the request's filters into queries; an unknown value is a 400.
+// filters turns the request's filters into queries; an unknown value is a 400. The first is
+// always kind:e (searchTiered checks it in the columns instead).
 func (r *SearchRequest) filters(today string) ([]query.Query, error) {
 	fs := []query.Query{termQ(KindEntity, FieldKind, 0)}
 	if reg := strings.TrimSpace(r.Region); reg != "" {
@@ -395,7 +396,7 @@ func (s *Searcher) hits(ctx context.Context, g *Generation, pq *ParsedQuery, hit
 	for i, h := range hits {
 		codes[i] = h.ID
 	}
-	ents, err := g.Docs.Entities(ctx, codes)
+	ents, err := g.Docs.Cards(ctx, codes)
 	if err != nil {
 		return err
 	}
