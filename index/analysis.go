@@ -16,6 +16,9 @@ const (
 	AnalyzerNameQuery = "gs_name_query"
 	AnalyzerPinyin    = "gs_pinyin"
 	AnalyzerInitials  = "gs_pinyin_initials"
+	// Pairs of adjacent syllables or initials (see pinyinPairsFilter).
+	AnalyzerPinyinPairs   = "gs_pinyin_pairs"
+	AnalyzerInitialsPairs = "gs_pinyin_initials_pairs"
 
 	filterBigramUnigram = "gs_bigram_unigram"
 	filterBigram        = "gs_bigram"
@@ -44,11 +47,19 @@ func addAnalyzers(m *mapping.IndexMappingImpl) error {
 			return err
 		}
 	}
-	for name, tok := range map[string]string{AnalyzerPinyin: tokenizerPinyin, AnalyzerInitials: tokenizerInitials} {
+	for name, a := range map[string]struct {
+		tokenizer string
+		filters   []string
+	}{
+		AnalyzerPinyin:        {tokenizerPinyin, []string{filterAnchor}},
+		AnalyzerInitials:      {tokenizerInitials, []string{filterAnchor}},
+		AnalyzerPinyinPairs:   {tokenizerPinyin, []string{filterPinyinPairs, filterAnchor}},
+		AnalyzerInitialsPairs: {tokenizerInitials, []string{filterPinyinPairs, filterAnchor}},
+	} {
 		if err := m.AddCustomAnalyzer(name, map[string]interface{}{
 			"type":          "custom",
-			"tokenizer":     tok,
-			"token_filters": []string{filterAnchor},
+			"tokenizer":     a.tokenizer,
+			"token_filters": a.filters,
 		}); err != nil {
 			return err
 		}

@@ -14,8 +14,10 @@ const (
 	FieldFormer       = "former"   // folded former names
 	FieldNameKey      = "name_key" // fold.Key of the name: exact matches
 	FieldFormerKey    = "former_key"
-	FieldPinyin       = "py"  // pinyin syllables of the name
-	FieldInitials     = "pyi" // pinyin initials of the name
+	FieldPinyin       = "py"   // pinyin syllables of the name
+	FieldInitials     = "pyi"  // pinyin initials of the name
+	FieldPinyinPairs  = "py2"  // adjacent pairs of pinyin syllables ("yi'bo")
+	FieldInitialPairs = "pyi2" // adjacent pairs of pinyin initials ("y'b")
 	FieldCodes        = "codes"
 	FieldProvince     = "prov"
 	FieldCity         = "city"
@@ -73,7 +75,14 @@ func NewMapping() (mapping.IndexMapping, error) {
 	doc.AddFieldMappingsAt("name", text(FieldName, AnalyzerName))
 	// Pinyin is indexed for the name without 有限公司 and the like: their syllables would match
 	// queries that have nothing to do with the company ("yaoyou" in 医药有限公司).
-	doc.AddFieldMappingsAt("core", text(FieldPinyin, AnalyzerPinyin), text(FieldInitials, AnalyzerInitials))
+	// The pairs fields answer pinyin searches (see pinyinQuery); they need no positions.
+	pairs := func(name, analyzer string) *mapping.FieldMapping {
+		f := text(name, analyzer)
+		f.IncludeTermVectors = false
+		return f
+	}
+	doc.AddFieldMappingsAt("core", text(FieldPinyin, AnalyzerPinyin), text(FieldInitials, AnalyzerInitials),
+		pairs(FieldPinyinPairs, AnalyzerPinyinPairs), pairs(FieldInitialPairs, AnalyzerInitialsPairs))
 	doc.AddFieldMappingsAt(FieldFormer, text(FieldFormer, AnalyzerName))
 	for _, f := range []string{FieldKind, FieldCodes, FieldEntityCode} {
 		doc.AddFieldMappingsAt(f, kw(false))

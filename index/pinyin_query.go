@@ -14,41 +14,77 @@ import (
 	"github.com/gongshi/gongshi/index/pinyin"
 )
 
-// pinyinQuery is verifiedQuery for pinyin: the documents holding every syllable (or initial)
-// anywhere in the core name, checked against the core name's readings in the shard's columns
-// for the syllables at consecutive positions (prefix: from the first). Without columns it is
-// the phrase query.
+// pinyinQuery is verifiedQuery for pinyin: the documents holding every pair of adjacent
+// syllables (or initials) of the input in the core name, checked against the core name's
+// readings in the shard's columns for the whole sequence at consecutive positions (prefix:
+// from the first). For two syllables the one pair term is the answer and nothing is checked.
+// A generation built before the pairs fields intersects the single syllables instead, and
+// one without columns runs the phrase query.
 type pinyinQuery struct {
-	field    string   // FieldPinyin or FieldInitials
-	terms    []string // searched: at most maxVerifiedTerms syllables, the first anchored for a prefix
-	seq      []string // the whole sequence checked
-	initials bool
-	prefix   bool
-	phrased  query.Query
+	field     string   // FieldPinyin or FieldInitials
+	terms     []string // searched: at most maxVerifiedTerms syllables, the first anchored for a prefix
+	pairField string   // FieldPinyinPairs or FieldInitialPairs
+	pairs     []string // searched: at most maxVerifiedTerms pairs, the first anchored for a prefix
+	seq       []string // the whole sequence checked
+	initials  bool
+	prefix    bool
+	phrased   query.Query
 }
 
 func newPinyinQuery(field string, seq []string, prefix bool, phrased query.Query) query.Query {
 	terms := append([]string(nil), seq...)
+	pairs := pairsOf(seq)
 	if prefix {
 		terms[0] = AnchorMark + terms[0]
+		if len(pairs) > 0 {
+			pairs[0] = AnchorMark + pairs[0]
+		}
 	}
-	return &pinyinQuery{field: field, terms: spread(dedupe(terms), maxVerifiedTerms), seq: seq,
+	pairField := FieldPinyinPairs
+	if field == FieldInitials {
+		pairField = FieldInitialPairs
+	}
+	return &pinyinQuery{field: field, terms: spread(dedupe(terms), maxVerifiedTerms),
+		pairField: pairField, pairs: spread(dedupe(pairs), maxVerifiedTerms), seq: seq,
 		initials: field == FieldInitials, prefix: prefix, phrased: phrased}
 }
 
 // Searcher implements query.Query.
 func (q *pinyinQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	cols := columnsFrom(ctx)
+	pairs := len(q.pairs) > 0 && hasField(m, "core", q.pairField)
+	if pairs && len(q.seq) == 2 {
+		return conjunctionOfTerms(ctx, r, q.pairField, q.pairs, options)
+	}
 	if cols == nil || len(q.seq) == 0 {
 		return q.phrased.Searcher(ctx, r, m, options)
 	}
-	all, err := conjunctionOfTerms(ctx, r, q.field, q.terms, options)
+	field, terms := q.field, q.terms
+	if pairs {
+		field, terms = q.pairField, q.pairs
+	}
+	all, err := conjunctionOfTerms(ctx, r, field, terms, options)
 	if err != nil {
 		return nil, err
 	}
 	return searcher.NewFilteringSearcher(ctx, all, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
 		return pinyinMatch(cols.core.at(d.IndexInternalID.Value()), q.seq, q.initials, q.prefix)
 	}), nil
+}
+
+// hasField reports whether the index mapping indexes field from the document property prop:
+// generations built before a field was added do not.
+func hasField(m mapping.IndexMapping, prop, field string) bool {
+	im, ok := m.(*mapping.IndexMappingImpl)
+	if !ok || im.DefaultMapping == nil || im.DefaultMapping.Properties[prop] == nil {
+		return false
+	}
+	for _, f := range im.DefaultMapping.Properties[prop].Fields {
+		if f.Name == field {
+			return true
+		}
+	}
+	return false
 }
 
 // pinyinPos is one position of the pinyin tokenizer: a Han character (any of its readings)
