@@ -47,6 +47,17 @@ func (t *textColumn) at(n uint64) string {
 	return t.buf[start:t.end[n]]
 }
 
+// has reports whether document n has a non-empty value.
+func (t *textColumn) has(n uint64) bool {
+	if n >= uint64(len(t.end)) {
+		return false
+	}
+	return n == 0 && t.end[0] > 0 || n > 0 && t.end[n] > t.end[n-1]
+}
+
+// isEntity reports whether document n is an entity: only entities have a rank.
+func (c *columns) isEntity(n uint64) bool { return c.rank.has(n) }
+
 // columnBuilder appends values in document-number order.
 type columnBuilder struct {
 	b   strings.Builder

@@ -3,9 +3,12 @@ package index
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/blevesearch/bleve/v2"
 
 	"github.com/gongshi/gongshi/index/uscc"
 )
@@ -339,5 +342,46 @@ func TestListsAndStats(t *testing.T) {
 	}
 	if st.Records[TypePenalty] != 2 || st.Records[TypeBlacklist] != 1 {
 		t.Errorf("stats: %+v", st.Records)
+	}
+}
+
+// Records carry their entity's name, so a name query matches them too: a search returns the
+// entities only, in its total as in its results, through the columns and without them.
+func TestSearchReturnsEntitiesOnly(t *testing.T) {
+	s, codes := buildCorpus(t, corpus)
+	for _, q := range []string{"华威（福建）新材料科技有限公司", "华威", "新材料", "重庆长江", "重庆长江物流有限公司", "huawei", "hw", "chongqingchangjiang"} {
+		res, err := s.Search(context.Background(), SearchRequest{Query: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if int(res.Total) != len(res.Results) || len(res.Results) == 0 {
+			t.Errorf("%q: total %d, %d results %v", q, res.Total, len(res.Results), names(res))
+		}
+	}
+	g := s.Live.Acquire()
+	defer g.Release()
+	pq, err := ParseQuery("华威")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tq := &tieredQuery{entitiesOnly: true}
+	for _, b := range pq.bands() {
+		tq.bands = append(tq.bands, b.Query)
+	}
+	req := bleve.NewSearchRequestOptions(tq, 100, 0, false)
+	req.Score = bleve.ScoreNone
+	for _, how := range []string{"columns", "kind term"} {
+		var res *bleve.SearchResult
+		if how == "columns" {
+			res, err = g.search(context.Background(), req)
+		} else {
+			res, err = g.Alias.SearchInContext(context.Background(), req)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := hitIDs(res); !slices.Equal(got, []string{codes["华威（福建）新材料科技有限公司"]}) {
+			t.Errorf("%s: hits %v", how, got)
+		}
 	}
 }

