@@ -14,26 +14,15 @@ import (
 // more term lookup for every term of every search.
 func TestBuildMergesEachShardToOneSegment(t *testing.T) {
 	dir := t.TempDir()
-	docs, err := OpenDocStore(DocStorePath(dir), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := docs.Begin(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
 	const n = 600
-	for i := range n {
-		c := code(t, fmt.Sprintf("91350102MA%07d", i))
-		if err := w.PutEntity(&Entity{Code: c, Name: fmt.Sprintf("福州第%d贸易有限公司", i), Status: "存续", Region: uscc.Region(c), Fields: map[string]string{}}); err != nil {
-			t.Fatal(err)
+	writeDocStore(t, dir, func(w *DocWriter) {
+		for i := range n {
+			c := code(t, fmt.Sprintf("91350102MA%07d", i))
+			if err := w.PutEntity(&Entity{Code: c, Name: fmt.Sprintf("福州第%d贸易有限公司", i), Status: "存续", Region: uscc.Region(c), Fields: map[string]string{}}); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	docs.FinishBuild()
-	docs.Close()
+	})
 	// Batches of two documents: hundreds of segments before the merge.
 	ne, _, err := BuildShards(context.Background(), dir, BuildOptions{Shards: 2, BatchSize: 2})
 	if err != nil || ne != n {

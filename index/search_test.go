@@ -32,35 +32,10 @@ type corpusEntity struct {
 func buildCorpus(t testing.TB, ents []corpusEntity) (*Searcher, map[string]string) {
 	t.Helper()
 	dir := t.TempDir()
-	docs, err := OpenDocStore(DocStorePath(dir), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := docs.Begin(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
 	codes := map[string]string{}
-	for _, ce := range ents {
-		c := code(t, ce.first17)
-		codes[ce.name] = c
-		e := &Entity{Code: c, Name: ce.name, Status: ce.status, Region: uscc.Region(c), FormerNames: ce.former, Fields: map[string]string{}}
-		if err := w.PutEntity(e); err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range ce.recs {
-			r.EntityCode, r.EntityName = c, ce.name
-			r.ID = RecordID(r.Type, c, r.Date)
-			if err := w.PutRecord(r); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := w.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	docs.FinishBuild()
-	docs.Close()
+	writeDocStore(t, dir, func(w *DocWriter) {
+		putCorpus(t, w, ents, codes)
+	})
 	ne, nr, err := BuildShards(context.Background(), dir, BuildOptions{Shards: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +52,46 @@ func buildCorpus(t testing.TB, ents []corpusEntity) (*Searcher, map[string]strin
 	t.Cleanup(live.Close)
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, ChinaTime)
 	return &Searcher{Live: live, Now: func() time.Time { return now }}, codes
+}
+
+// writeDocStore writes a complete document store in dir: put fills it in one transaction.
+func writeDocStore(t testing.TB, dir string, put func(w *DocWriter)) {
+	t.Helper()
+	docs, err := OpenDocStore(DocStorePath(dir), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := docs.Begin(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(w)
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := docs.FinishBuild(); err != nil {
+		t.Fatal(err)
+	}
+	docs.Close()
+}
+
+func putCorpus(t testing.TB, w *DocWriter, ents []corpusEntity, codes map[string]string) {
+	t.Helper()
+	for _, ce := range ents {
+		c := code(t, ce.first17)
+		codes[ce.name] = c
+		e := &Entity{Code: c, Name: ce.name, Status: ce.status, Region: uscc.Region(c), FormerNames: ce.former, Fields: map[string]string{}}
+		if err := w.PutEntity(e); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range ce.recs {
+			r.EntityCode, r.EntityName = c, ce.name
+			r.ID = RecordID(r.Type, c, r.Date)
+			if err := w.PutRecord(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 var corpus = []corpusEntity{
