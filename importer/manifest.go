@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -76,7 +77,9 @@ func (m *Manifest) Check() error {
 		if f.Path == "" || seen[f.Path] {
 			return fmt.Errorf("manifest.json: files[%d]: path %q empty or repeated", i, f.Path)
 		}
-		if !filepath.IsLocal(f.Path) || strings.Contains(f.Path, `\`) {
+		// IsLocal accepts "a/../b"; a publisher's file list has no reason to step up at all, and
+		// the same file named two ways would pass the repeated-path check.
+		if !filepath.IsLocal(f.Path) || strings.Contains(f.Path, `\`) || slices.Contains(strings.Split(f.Path, "/"), "..") {
 			return fmt.Errorf("manifest.json: files[%d]: path %q must stay inside the snapshot", i, f.Path)
 		}
 		seen[f.Path] = true
