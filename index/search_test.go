@@ -31,7 +31,12 @@ type corpusEntity struct {
 // buildCorpus writes a tiny generation through the same doc store and shard build the importer uses.
 func buildCorpus(t testing.TB, ents []corpusEntity) (*Searcher, map[string]string) {
 	t.Helper()
-	dir := t.TempDir()
+	return buildCorpusIn(t, t.TempDir(), ents)
+}
+
+// buildCorpusIn builds a generation of ents in dir and serves it.
+func buildCorpusIn(t testing.TB, dir string, ents []corpusEntity) (*Searcher, map[string]string) {
+	t.Helper()
 	codes := map[string]string{}
 	writeDocStore(t, dir, func(w *DocWriter) {
 		putCorpus(t, w, ents, codes)
