@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/numeric"
 	"github.com/blevesearch/bleve/v2/search"
 )
 
@@ -27,6 +28,12 @@ type columns struct {
 	rank   textColumn          // "" for record documents
 	core   textColumn          // the name without legal forms, as the pinyin fields are indexed
 	former map[uint64][]string // the few entities with former names
+
+	// A hit's badges: has holds bit i when the document has HasValues[i]; penaltyUntil is
+	// the last day (yyyymmdd) of its latest public penalty, 0 for none. Reading them here
+	// rather than as stored fields spares a document fetch for every hit shown.
+	has          []uint8
+	penaltyUntil []uint32
 }
 
 // textColumn is a string per document number, stored as one string and end offsets: nothing
@@ -104,7 +111,7 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		return nil, err
 	}
 	defer ids.Close()
-	dv, err := r.DocValueReader([]string{FieldNameKey, FieldFormerKey, FieldRank})
+	dv, err := r.DocValueReader([]string{FieldNameKey, FieldFormerKey, FieldRank, FieldHas, FieldPenaltyUntil})
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +130,16 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 			return nil, fmt.Errorf("document numbers out of order at %d", num)
 		}
 		var name, rk, key string
+		var has uint8
+		var until uint32
 		err = dv.VisitDocValues(id, func(field string, term []byte) {
 			switch field {
+			case FieldHas:
+				has |= hasBit(string(term))
+			case FieldPenaltyUntil:
+				if v, ok := dayOfPrefixCoded(term); ok {
+					until = v
+				}
 			case FieldNameKey:
 				key = string(term)
 				name = lettersDigits(key)
@@ -139,6 +154,9 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		}
 		names.set(num, name)
 		rank.set(num, rk)
+		c.has = append(c.has, make([]uint8, int(num)-len(c.has))...)
+		c.penaltyUntil = append(c.penaltyUntil, make([]uint32, int(num)-len(c.penaltyUntil))...)
+		c.has, c.penaltyUntil = append(c.has, has), append(c.penaltyUntil, until)
 		if key != "" {
 			core.set(num, coreOf(key))
 		}
@@ -147,7 +165,74 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		}
 	}
 	c.names, c.rank, c.core = names.column(), rank.column(), core.column()
+	c.has, c.penaltyUntil = slices.Clip(c.has), slices.Clip(c.penaltyUntil)
 	return c, nil
+}
+
+// hasBit is the bit of a has value in columns.has, 0 for an unknown value.
+func hasBit(v string) uint8 {
+	for i, hv := range HasValues {
+		if hv.Value == v && i < 8 {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+// dayOfPrefixCoded decodes a numeric field's full-precision doc value term (Bleve also keeps
+// shifted, less precise terms of the same value: those are skipped).
+func dayOfPrefixCoded(term []byte) (uint32, bool) {
+	pc := numeric.PrefixCoded(term)
+	if shift, err := pc.Shift(); err != nil || shift != 0 {
+		return 0, false
+	}
+	i, err := pc.Int64()
+	if err != nil {
+		return 0, false
+	}
+	f := numeric.Int64ToFloat64(i)
+	if f <= 0 || f > math.MaxUint32 {
+		return 0, false
+	}
+	return uint32(f), true
+}
+
+// badgeFields are the stored fields a search asks for to show badges (see badges). The
+// columns answer them when a request asks for nothing else.
+var badgeFields = []string{FieldHas, FieldPenaltyUntil}
+
+// onlyBadgeFields reports whether fields asks for badge fields only.
+func onlyBadgeFields(fields []string) bool {
+	if len(fields) == 0 {
+		return false
+	}
+	for _, f := range fields {
+		if !slices.Contains(badgeFields, f) {
+			return false
+		}
+	}
+	return true
+}
+
+// badgeFieldsOf returns document num's badge fields as a stored-field load would.
+func (c *columns) badgeFieldsOf(num uint64) map[string]any {
+	out := map[string]any{}
+	if num >= uint64(len(c.has)) {
+		return out
+	}
+	if b := c.has[num]; b != 0 {
+		var vals []any
+		for i, hv := range HasValues {
+			if i < 8 && b&(1<<i) != 0 {
+				vals = append(vals, hv.Value)
+			}
+		}
+		out[FieldHas] = vals
+	}
+	if u := c.penaltyUntil[num]; u != 0 {
+		out[FieldPenaltyUntil] = float64(u)
+	}
+	return out
 }
 
 // check reports whether document num's name (former: a former name) holds needle, or
@@ -186,24 +271,40 @@ func (rankOrder) RequiresFields() []string    { return nil }
 func (rankOrder) Reverse()                    {}
 func (o rankOrder) Copy() search.SearchSort   { return o }
 
-// tierRankField names the sort of a tiered search: tier, then rank (see tierRankOrder).
-const tierRankField = "_tier_rank"
+// tierField names the first sort of a tiered search, the hit's tier (see tierOrder); the
+// second is FieldRank.
+const tierField = "_tier"
 
-// sortByColumns returns the in-memory sort that replaces a request's sort on a shard, or nil.
-func sortByColumns(req *bleve.SearchRequest, c *columns) search.SearchSort {
-	if len(req.Sort) != 1 {
-		return nil
+// sortByColumns returns the in-memory sort that replaces a request's sort on a shard, or nil
+// if some part of it is not in the columns. Both parts return texts that exist already (a
+// constant, a slice of the rank column): sorting a broad search's thousands of hits allocates
+// nothing.
+func sortByColumns(req *bleve.SearchRequest, c *columns) search.SortOrder {
+	out := make(search.SortOrder, 0, len(req.Sort))
+	for _, s := range req.Sort {
+		f, ok := s.(*search.SortField)
+		switch {
+		case !ok || f.Desc:
+			return nil
+		case f.Field == FieldRank:
+			out = append(out, rankOrder{c})
+		case f.Field == tierField:
+			out = append(out, tierOrder{})
+		default:
+			return nil
+		}
 	}
-	f, ok := req.Sort[0].(*search.SortField)
-	switch {
-	case !ok || f.Desc:
-		return nil
-	case f.Field == FieldRank:
-		return rankOrder{c}
-	case f.Field == tierRankField:
-		return tierRankOrder{c}
+	return out
+}
+
+// compareSort orders hits merged from several shards by their sort values.
+func compareSort(a, b *search.DocumentMatch) int {
+	for i := range min(len(a.Sort), len(b.Sort)) {
+		if c := strings.Compare(a.Sort[i], b.Sort[i]); c != 0 {
+			return c
+		}
 	}
-	return nil
+	return 0
 }
 
 // search runs a request on every shard at once, each with its columns, and merges the
@@ -213,19 +314,28 @@ func (g *Generation) search(ctx context.Context, req *bleve.SearchRequest) (*ble
 	if g.cols == nil {
 		return g.Alias.SearchInContext(ctx, req)
 	}
-	byRank := sortByColumns(req, g.cols[0]) != nil
+	byColumns := sortByColumns(req, g.cols[0]) != nil
 	results := make([]*bleve.SearchResult, len(g.shards))
 	errs := make([]error, len(g.shards))
 	var wg sync.WaitGroup
+	badges := onlyBadgeFields(req.Fields)
 	for i, sh := range g.shards {
 		r := *req
-		if byRank {
-			r.Sort = search.SortOrder{sortByColumns(req, g.cols[i])}
+		if byColumns {
+			r.Sort = sortByColumns(req, g.cols[i])
+		}
+		if badges {
+			r.Fields = nil
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			results[i], errs[i] = sh.SearchInContext(withColumns(ctx, g.cols[i]), &r)
+			if errs[i] == nil && badges {
+				for _, h := range results[i].Hits {
+					h.Fields = g.cols[i].badgeFieldsOf(h.IndexInternalID.Value())
+				}
+			}
 		}()
 	}
 	wg.Wait()
@@ -236,8 +346,8 @@ func (g *Generation) search(ctx context.Context, req *bleve.SearchRequest) (*ble
 	for _, r := range results[1:] {
 		out.Merge(r)
 	}
-	if byRank {
-		slices.SortFunc(out.Hits, func(a, b *search.DocumentMatch) int { return strings.Compare(a.Sort[0], b.Sort[0]) })
+	if byColumns {
+		slices.SortStableFunc(out.Hits, compareSort)
 	}
 	if len(out.Hits) > req.Size {
 		out.Hits = out.Hits[:req.Size]

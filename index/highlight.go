@@ -3,6 +3,7 @@ package index
 import (
 	"html"
 	"strings"
+	"sync"
 )
 
 // Part is a piece of a highlighted name; Mark is true for the part the query matched.
@@ -18,7 +19,7 @@ func Highlight(name string, words []string) []Part {
 	var folded []rune
 	var from []int // folded rune → original rune index
 	for i, r := range orig {
-		for _, f := range SearchText(string(r)) {
+		for _, f := range searchTextOfRune(r) {
 			if f == ' ' {
 				continue
 			}
@@ -49,6 +50,21 @@ func Highlight(name string, words []string) []Part {
 		parts = append(parts, Part{Text: string(r), Mark: mark[i]})
 	}
 	return parts
+}
+
+// foldedRunes caches SearchText of single characters for Highlight: folding a character
+// runs through several transformers, and a page of hits folds every character of ten names
+// and their former names. Names are written with some tens of thousands of distinct
+// characters, so the cache stays small.
+var foldedRunes sync.Map // rune → string
+
+func searchTextOfRune(r rune) string {
+	if v, ok := foldedRunes.Load(r); ok {
+		return v.(string)
+	}
+	f := SearchText(string(r))
+	foldedRunes.Store(r, f)
+	return f
 }
 
 func anyMark(parts []Part) bool {

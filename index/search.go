@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -310,7 +311,7 @@ func (s *Searcher) Search(ctx context.Context, r SearchRequest) (*SearchResponse
 		}
 		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(append([]query.Query{tiers[t].Query}, fs...)...), want, 0, false)
 		req.Score = bleve.ScoreNone
-		req.Fields = []string{FieldHas, FieldPenaltyUntil}
+		req.Fields = slices.Clone(badgeFields)
 		if want > 0 {
 			req.SortBy(g.RankSort)
 		} // else: only counted (and faceted); unsorted, hits cost no doc-value visit

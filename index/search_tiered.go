@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -42,10 +43,10 @@ func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQu
 	first := cur == nil
 	req := bleve.NewSearchRequestOptions(tq, r.Size, 0, false)
 	req.Score = bleve.ScoreNone
-	req.Fields = []string{FieldHas, FieldPenaltyUntil}
-	req.SortBy([]string{tierRankField})
+	req.Fields = slices.Clone(badgeFields)
+	req.SortBy([]string{tierField, FieldRank})
 	if !first {
-		if len(cur.After) != 1 {
+		if len(cur.After) != 2 {
 			return nil, badRequest("bad_cursor", "翻页参数无效或已过期，请从第一页重新浏览。", "cursor belongs to another index generation")
 		}
 		req.SetSearchAfter(cur.After)
@@ -54,7 +55,14 @@ func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQu
 	if withFacets {
 		addFacets(req, today)
 	}
-	res, err := g.search(sctx, req)
+	var res *bleve.SearchResult
+	var err error
+	if withFacets || g.cols == nil {
+		res, err = g.search(sctx, req)
+	} else {
+		res = &bleve.SearchResult{}
+		res.Hits, res.Total, err = g.collectTiered(sctx, tq, r.Size, req.SearchAfter)
+	}
 	if err != nil {
 		return nil, searchError(err)
 	}
