@@ -34,6 +34,43 @@ type columns struct {
 	// rather than as stored fields spares a document fetch for every hit shown.
 	has          []uint8
 	penaltyUntil []uint32
+
+	// What the facets of a search count, besides has and penaltyUntil.
+	province, active, entityType dictColumn
+}
+
+// dictColumn is a field with few distinct values (provinces, entity types): one byte per
+// document, an index into values. values[0] is "", for documents without the field.
+type dictColumn struct {
+	values []string
+	of     []uint8
+	index  map[string]uint8 // while loading
+}
+
+// set appends document n's value; a value past the 255th distinct one counts as missing.
+func (d *dictColumn) set(n uint64, v string) {
+	if d.index == nil {
+		d.values, d.index = []string{""}, map[string]uint8{"": 0}
+	}
+	d.of = append(d.of, make([]uint8, int(n)-len(d.of))...)
+	i, ok := d.index[v]
+	if !ok && len(d.values) < 256 {
+		i = uint8(len(d.values))
+		d.index[v] = i
+		d.values = append(d.values, v)
+	}
+	d.of = append(d.of, i)
+}
+
+func (d *dictColumn) done() {
+	d.of, d.index = slices.Clip(d.of), nil
+}
+
+func (d *dictColumn) at(n uint64) uint8 {
+	if n >= uint64(len(d.of)) {
+		return 0
+	}
+	return d.of[n]
 }
 
 // textColumn is a string per document number, stored as one string and end offsets: nothing
@@ -111,7 +148,8 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		return nil, err
 	}
 	defer ids.Close()
-	dv, err := r.DocValueReader([]string{FieldNameKey, FieldFormerKey, FieldRank, FieldHas, FieldPenaltyUntil})
+	dv, err := r.DocValueReader([]string{FieldNameKey, FieldFormerKey, FieldRank, FieldHas, FieldPenaltyUntil,
+		FieldProvince, FieldActive, FieldEntityType})
 	if err != nil {
 		return nil, err
 	}
@@ -129,11 +167,17 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		if uint64(len(names.end)) > num {
 			return nil, fmt.Errorf("document numbers out of order at %d", num)
 		}
-		var name, rk, key string
+		var name, rk, key, prov, active, etype string
 		var has uint8
 		var until uint32
 		err = dv.VisitDocValues(id, func(field string, term []byte) {
 			switch field {
+			case FieldProvince:
+				prov = string(term)
+			case FieldActive:
+				active = string(term)
+			case FieldEntityType:
+				etype = string(term)
 			case FieldHas:
 				has |= hasBit(string(term))
 			case FieldPenaltyUntil:
@@ -157,6 +201,9 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		c.has = append(c.has, make([]uint8, int(num)-len(c.has))...)
 		c.penaltyUntil = append(c.penaltyUntil, make([]uint32, int(num)-len(c.penaltyUntil))...)
 		c.has, c.penaltyUntil = append(c.has, has), append(c.penaltyUntil, until)
+		c.province.set(num, prov)
+		c.active.set(num, active)
+		c.entityType.set(num, etype)
 		if key != "" {
 			core.set(num, coreOf(key))
 		}
@@ -166,6 +213,9 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 	}
 	c.names, c.rank, c.core = names.column(), rank.column(), core.column()
 	c.has, c.penaltyUntil = slices.Clip(c.has), slices.Clip(c.penaltyUntil)
+	c.province.done()
+	c.active.done()
+	c.entityType.done()
 	return c, nil
 }
 
@@ -271,28 +321,20 @@ func (rankOrder) RequiresFields() []string    { return nil }
 func (rankOrder) Reverse()                    {}
 func (o rankOrder) Copy() search.SearchSort   { return o }
 
-// tierField names the first sort of a tiered search, the hit's tier (see tierOrder); the
-// second is FieldRank.
-const tierField = "_tier"
-
 // sortByColumns returns the in-memory sort that replaces a request's sort on a shard, or nil
-// if some part of it is not in the columns. Both parts return texts that exist already (a
-// constant, a slice of the rank column): sorting a broad search's thousands of hits allocates
-// nothing.
+// if some part of it is not in the columns. Its values are slices of the rank column: sorting
+// a broad search's thousands of hits allocates nothing.
 func sortByColumns(req *bleve.SearchRequest, c *columns) search.SortOrder {
+	if len(req.Sort) == 0 {
+		return nil
+	}
 	out := make(search.SortOrder, 0, len(req.Sort))
 	for _, s := range req.Sort {
 		f, ok := s.(*search.SortField)
-		switch {
-		case !ok || f.Desc:
-			return nil
-		case f.Field == FieldRank:
-			out = append(out, rankOrder{c})
-		case f.Field == tierField:
-			out = append(out, tierOrder{})
-		default:
+		if !ok || f.Desc || f.Field != FieldRank {
 			return nil
 		}
+		out = append(out, rankOrder{c})
 	}
 	return out
 }

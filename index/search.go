@@ -460,8 +460,50 @@ func badges(h *search.DocumentMatch, today string) []string {
 // BadgeLabel returns the Chinese label of a badge.
 func BadgeLabel(v string) string { return hasLabel(v) }
 
+// facetCounts are counts by facet ("region", "status", "type", "has") and value.
+type facetCounts map[string]map[string]int
+
+func (fc facetCounts) add(facet, value string, n int) {
+	if n == 0 || value == "" {
+		return
+	}
+	if fc[facet] == nil {
+		fc[facet] = map[string]int{}
+	}
+	fc[facet][value] += n
+}
+
+// activeValue names the values of FieldActive in the status facet.
+var activeValue = map[string]string{"1": "active", "0": "inactive"}
+
 // facets sums the facet counts of the disjoint tiers and labels them.
 func facets(sets []search.FacetResults) map[string][]FacetValue {
+	counts := facetCounts{}
+	for _, fr := range sets {
+		for name, f := range fr {
+			if name == "penalty" {
+				for _, nr := range f.NumericRanges {
+					counts.add("has", HasPenalty, nr.Count)
+				}
+				continue
+			}
+			if f.Terms == nil {
+				continue
+			}
+			for _, t := range f.Terms.Terms() {
+				v := t.Term
+				if name == "status" {
+					v = activeValue[v]
+				}
+				counts.add(name, v, t.Count)
+			}
+		}
+	}
+	return counts.labelled()
+}
+
+// labelled returns the counts with their Chinese labels, most frequent first.
+func (fc facetCounts) labelled() map[string][]FacetValue {
 	label := map[string]func(string) string{
 		"region": region.Name,
 		"status": func(v string) string {
@@ -473,39 +515,10 @@ func facets(sets []search.FacetResults) map[string][]FacetValue {
 		"type": func(v string) string { return v },
 		"has":  hasLabel,
 	}
-	counts := map[string]map[string]int{}
-	add := func(facet, value string, n int) {
-		if counts[facet] == nil {
-			counts[facet] = map[string]int{}
-		}
-		counts[facet][value] += n
-	}
-	for _, fr := range sets {
-		for name, f := range fr {
-			if name == "penalty" {
-				for _, nr := range f.NumericRanges {
-					add("has", HasPenalty, nr.Count)
-				}
-				continue
-			}
-			if f.Terms == nil {
-				continue
-			}
-			for _, t := range f.Terms.Terms() {
-				v := t.Term
-				if name == "status" {
-					v = map[string]string{"1": "active", "0": "inactive"}[v]
-				}
-				add(name, v, t.Count)
-			}
-		}
-	}
 	out := map[string][]FacetValue{}
-	for name, vals := range counts {
+	for name, vals := range fc {
 		for v, n := range vals {
-			if n > 0 {
-				out[name] = append(out[name], FacetValue{Value: v, Label: label[name](v), Count: n})
-			}
+			out[name] = append(out[name], FacetValue{Value: v, Label: label[name](v), Count: n})
 		}
 		sort.Slice(out[name], func(i, j int) bool {
 			a, b := out[name][i], out[name][j]

@@ -2,17 +2,15 @@ package index
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // searchTiered answers a search in one pass over the shards: every tier's band at once
-// (tieredQuery), hits ordered by tier, then rank, from the shards' columns. Generations
-// without columns take the tier-by-tier path in Search.
+// (tieredQuery), hits ordered by tier, then rank, and facets counted from the shards' columns
+// (collectTiered). Generations without columns take the tier-by-tier path in Search.
 func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQuery, r SearchRequest, fs []query.Query,
 	cur *cursor, today string, start time.Time) (*SearchResponse, error) {
 	// fs[0] is kind:e. Pinyin bands search fields only entities have, and the Latin-letter
@@ -41,46 +39,34 @@ func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQu
 	defer cancel()
 
 	first := cur == nil
-	req := bleve.NewSearchRequestOptions(tq, r.Size, 0, false)
-	req.Score = bleve.ScoreNone
-	req.Fields = slices.Clone(badgeFields)
-	req.SortBy([]string{tierField, FieldRank})
+	var after []string
 	if !first {
-		if len(cur.After) != 2 {
-			return nil, badRequest("bad_cursor", "翻页参数无效或已过期，请从第一页重新浏览。", "cursor belongs to another index generation")
-		}
-		req.SetSearchAfter(cur.After)
+		after = cur.After
 	}
 	withFacets := r.Facets && first
+	facetsFor := ""
 	if withFacets {
-		addFacets(req, today)
+		facetsFor = today
 	}
-	var res *bleve.SearchResult
-	var err error
-	if withFacets || g.cols == nil {
-		res, err = g.search(sctx, req)
-	} else {
-		res = &bleve.SearchResult{}
-		res.Hits, res.Total, err = g.collectTiered(sctx, tq, r.Size, req.SearchAfter)
-	}
+	hits, total, counts, err := g.collectTiered(sctx, tq, r.Size, after, facetsFor)
 	if err != nil {
 		return nil, searchError(err)
 	}
 	out := &SearchResponse{Class: pq.Class, Hint: pq.Hint, Results: []Hit{}}
-	seen := uint64(len(res.Hits))
+	seen := uint64(len(hits))
 	if first {
-		out.Total = res.Total
+		out.Total = total
 	} else {
 		out.Total, seen = cur.Total, cur.Seen+seen
 	}
-	if len(res.Hits) == r.Size && seen < out.Total {
-		out.NextCursor = r.encodeCursor(cursor{After: res.Hits[len(res.Hits)-1].Sort, Total: out.Total, Seen: seen})
+	if len(hits) == r.Size && seen < out.Total {
+		out.NextCursor = r.encodeCursor(cursor{After: hits[len(hits)-1].Sort, Total: out.Total, Seen: seen})
 	}
-	if err := s.hits(ctx, g, pq, res.Hits, today, out); err != nil {
+	if err := s.hits(ctx, g, pq, hits, today, out); err != nil {
 		return nil, err
 	}
 	if withFacets {
-		out.Facets = facets([]search.FacetResults{res.Facets})
+		out.Facets = counts.labelled()
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil

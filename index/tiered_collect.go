@@ -12,46 +12,58 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 )
 
-// collectTiered answers a tiered search without facets on every shard, collecting the best
-// hits itself instead of through Bleve's collector: it orders hits by tier (an int) and rank (a
-// slice of the shard's columns) and keeps the best size of them in a small sorted array. The
-// collector computed and compared sort values for every hit through interfaces and kept them
-// in its own store; for a broad pinyin query ("yibo", some 1,800 names) that was a third of
-// the search. after is a cursor's sort values (tier, rank), nil on the first page.
+// collectTiered answers a tiered search on every shard of a generation with columns,
+// collecting the best hits itself instead of through Bleve's collector: it orders hits by tier
+// (an int) and rank (a slice of the shard's columns) and keeps the best size of them in a
+// small sorted array. The collector computed and compared sort values for every hit through
+// interfaces and kept them in its own store; for a broad pinyin query ("yibo", some 1,800
+// names) that was a third of the search. after is a cursor's sort values (tier, rank), nil on
+// the first page.
 //
-// It returns the hits in order, each with ID, Sort and the badge fields, and the number of
-// documents that matched.
-func (g *Generation) collectTiered(ctx context.Context, q *tieredQuery, size int, after []string) ([]*search.DocumentMatch, uint64, error) {
+// It returns the hits in order, each with ID, Sort and the badge fields, the number of
+// documents that matched, and when facetsFor is a day (YYYY-MM-DD) their facet counts.
+func (g *Generation) collectTiered(ctx context.Context, q *tieredQuery, size int, after []string, facetsFor string) ([]*search.DocumentMatch, uint64, facetCounts, error) {
 	from, err := tierCursor(after)
 	if err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	hits := make([][]*search.DocumentMatch, len(g.shards))
 	totals := make([]uint64, len(g.shards))
+	counted := make([]*columnFacets, len(g.shards))
 	errs := make([]error, len(g.shards))
 	var wg sync.WaitGroup
 	for i, sh := range g.shards {
+		if facetsFor != "" {
+			counted[i] = newColumnFacets(g.cols[i], facetsFor)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			hits[i], totals[i], errs[i] = collectTieredShard(ctx, sh, g.cols[i], q, size, from)
+			hits[i], totals[i], errs[i] = collectTieredShard(ctx, sh, g.cols[i], q, size, from, counted[i])
 		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, 0, err
+		return nil, 0, nil, err
 	}
 	var out []*search.DocumentMatch
 	var total uint64
+	var fc facetCounts
+	if facetsFor != "" {
+		fc = facetCounts{}
+	}
 	for i := range hits {
 		out = append(out, hits[i]...)
 		total += totals[i]
+		if counted[i] != nil {
+			counted[i].addTo(fc)
+		}
 	}
 	slices.SortStableFunc(out, compareSort)
 	if len(out) > size {
 		out = out[:size]
 	}
-	return out, total, nil
+	return out, total, fc, nil
 }
 
 // tierHit is a hit being collected: its tier, rank and document number.
@@ -83,8 +95,9 @@ func tierCursor(after []string) (*tierHit, error) {
 	return &tierHit{tier: t, rank: after[1]}, nil
 }
 
-// collectTieredShard collects one shard's best size hits after from (nil: from the start).
-func collectTieredShard(ctx context.Context, sh bleve.Index, cols *columns, q *tieredQuery, size int, from *tierHit) ([]*search.DocumentMatch, uint64, error) {
+// collectTieredShard collects one shard's best size hits after from (nil: from the start),
+// and counts every hit in facets unless it is nil.
+func collectTieredShard(ctx context.Context, sh bleve.Index, cols *columns, q *tieredQuery, size int, from *tierHit, facets *columnFacets) ([]*search.DocumentMatch, uint64, error) {
 	adv, err := sh.Advanced()
 	if err != nil {
 		return nil, 0, err
@@ -120,6 +133,9 @@ func collectTieredShard(ctx context.Context, sh bleve.Index, cols *columns, q *t
 		num := d.IndexInternalID.Value()
 		h := tierHit{tier: int(d.Score), rank: cols.rank.at(num), num: num}
 		sctx.DocumentMatchPool.Put(d)
+		if facets != nil {
+			facets.add(num)
+		}
 		if h.rank == "" {
 			h.rank = "\uffff" // not an entity: after every entity, as rankOrder sorts it
 		}
@@ -150,7 +166,7 @@ func collectTieredShard(ctx context.Context, sh bleve.Index, cols *columns, q *t
 	return out, total, nil
 }
 
-// tierValue is a tier's sort value (see tierOrder).
+// tierValue is a tier's sort value in a cursor: a constant for the usual tiers.
 func tierValue(t int) string {
 	if t >= 0 && t < len(tierDigits) {
 		return tierDigits[t]

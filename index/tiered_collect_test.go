@@ -2,48 +2,85 @@ package index
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 )
 
-// TestCollectTieredMatchesBleveCollector pages through searches with collectTiered (no facets)
-// and compares each with one page of the same search through Bleve's collector (facets
-// requested): the same hits in the same order, the same total, the same badges.
-func TestCollectTieredMatchesBleveCollector(t *testing.T) {
-	s, _ := buildCorpus(t, corpus)
+// TestCollectTieredMatchesTierByTierSearch compares searches through collectTiered with the
+// same searches on the same generation without columns, which run tier by tier through
+// Bleve's collector and facets: the same hits in the same order, the same totals, badges and
+// facets, and paging at sizes 1, 2 and 3 gives the same hits as one page.
+func TestCollectTieredMatchesTierByTierSearch(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := buildCorpusIn(t, dir, corpus)
+	g, err := OpenGeneration(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.cols = nil
+	live := &Live{}
+	live.Swap(g)
+	t.Cleanup(live.Close)
+	bleveSearch := &Searcher{Live: live, Now: s.Now}
+
 	ctx := context.Background()
+	found := 0 // searches with hits: the comparison is not of empty answers
+	filters := []SearchRequest{{}, {Status: "active"}, {Region: "35"}, {Has: []string{HasPenalty}}, {Has: []string{HasBlacklist}}, {EntityType: "个体工商户"}}
 	for _, q := range []string{"有限公司", "华为", "华", "华为技术有限公司", "chongqing", "zhibo", "bo", "hw", "cqcj", "建材", "科技 福州"} {
-		whole, err := s.Search(ctx, SearchRequest{Query: q, Size: 100, Facets: true})
-		if err != nil {
-			t.Fatalf("%q: %v", q, err)
-		}
-		if len(whole.Results) == 0 {
-			t.Fatalf("%q: nothing found", q)
-		}
-		for _, size := range []int{1, 2, 3, 100} {
-			var paged []Hit
-			req := SearchRequest{Query: q, Size: size}
-			for page := 0; ; page++ {
-				res, err := s.Search(ctx, req)
-				if err != nil {
-					t.Fatalf("%q size %d page %d: %v", q, size, page, err)
-				}
-				if res.Total != whole.Total {
-					t.Errorf("%q size %d page %d: total %d, want %d", q, size, page, res.Total, whole.Total)
-				}
-				paged = append(paged, res.Results...)
-				if res.NextCursor == "" || page > 50 {
-					break
-				}
-				req.Cursor = res.NextCursor
+		for _, f := range filters {
+			req := f
+			req.Query, req.Size, req.Facets = q, 100, true
+			want, err := bleveSearch.Search(ctx, req)
+			if err != nil {
+				t.Fatalf("%q %+v: %v", q, f, err)
 			}
-			if !slices.EqualFunc(paged, whole.Results, func(a, b Hit) bool {
-				return a.Code == b.Code && slices.Equal(a.Badges, b.Badges)
-			}) {
-				t.Errorf("%q size %d:\n paged %v\n whole %v", q, size, hitNames(paged), hitNames(whole.Results))
+			got, err := s.Search(ctx, req)
+			if err != nil {
+				t.Fatalf("%q %+v: %v", q, f, err)
+			}
+			if len(want.Results) > 0 {
+				found++
+			}
+			if !sameHits(got.Results, want.Results) || got.Total != want.Total {
+				t.Errorf("%q %+v: got %d %v, want %d %v", q, f, got.Total, hitNames(got.Results), want.Total, hitNames(want.Results))
+			}
+			if !reflect.DeepEqual(got.Facets, want.Facets) {
+				t.Errorf("%q %+v: facets\n got  %v\n want %v", q, f, got.Facets, want.Facets)
+			}
+			for _, size := range []int{1, 2, 3} {
+				var paged []Hit
+				req := req
+				req.Size = size
+				for page := 0; ; page++ {
+					res, err := s.Search(ctx, req)
+					if err != nil {
+						t.Fatalf("%q size %d page %d: %v", q, size, page, err)
+					}
+					if res.Total != want.Total {
+						t.Errorf("%q size %d page %d: total %d, want %d", q, size, page, res.Total, want.Total)
+					}
+					paged = append(paged, res.Results...)
+					if res.NextCursor == "" || page > 50 {
+						break
+					}
+					req.Cursor = res.NextCursor
+				}
+				if !sameHits(paged, want.Results) {
+					t.Errorf("%q %+v size %d:\n paged %v\n whole %v", q, f, size, hitNames(paged), hitNames(want.Results))
+				}
 			}
 		}
 	}
+	if found < 30 {
+		t.Errorf("only %d of the searches found anything", found)
+	}
+}
+
+func sameHits(a, b []Hit) bool {
+	return slices.EqualFunc(a, b, func(x, y Hit) bool {
+		return x.Code == y.Code && slices.Equal(x.Badges, y.Badges) && x.Highlight == y.Highlight && x.FormerMatch == y.FormerMatch
+	})
 }
 
 func hitNames(hits []Hit) []string {

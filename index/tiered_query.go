@@ -185,20 +185,7 @@ func (s *tieredSearcher) DocumentMatchPoolSize() int {
 	return n
 }
 
-// tierOrder sorts by tier, which tieredSearcher passes in the score.
-type tierOrder struct{}
-
-// tierDigits are the tiers' sort values: constants, so that sorting allocates nothing.
+// tierDigits are the tiers' sort values (see tierValue).
 var tierDigits = [...]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
-
-func (tierOrder) UpdateVisitor(string, []byte)         {}
-func (tierOrder) Value(d *search.DocumentMatch) string { return tierValue(int(d.Score)) }
-func (tierOrder) DecodeValue(v string) string          { return v }
-func (tierOrder) Descending() bool                     { return false }
-func (tierOrder) RequiresDocID() bool                  { return false }
-func (tierOrder) RequiresScoring() bool                { return false }
-func (tierOrder) RequiresFields() []string             { return nil }
-func (tierOrder) Reverse()                             {}
-func (o tierOrder) Copy() search.SearchSort            { return o }
 
 var _ search.Searcher = (*tieredSearcher)(nil)
