@@ -27,6 +27,7 @@ func (g *Generation) collectTiered(ctx context.Context, q *tieredQuery, size int
 	if err != nil {
 		return nil, 0, nil, err
 	}
+	size = max(size, 1)
 	hits := make([][]*search.DocumentMatch, len(g.shards))
 	totals := make([]uint64, len(g.shards))
 	counted := make([]*columnFacets, len(g.shards))
@@ -86,8 +87,8 @@ func tierCursor(after []string) (*tierHit, error) {
 		return nil, nil
 	}
 	t := -1
-	if len(after) == 2 {
-		t = slices.Index(tierDigits[:], after[0])
+	if len(after) == 2 && len(after[0]) == 1 {
+		t = int(after[0][0]) - '0'
 	}
 	if t < 0 {
 		return nil, badRequest("bad_cursor", "翻页参数无效或已过期，请从第一页重新浏览。", "cursor belongs to another index generation")
@@ -166,10 +167,10 @@ func collectTieredShard(ctx context.Context, sh bleve.Index, cols *columns, q *t
 	return out, total, nil
 }
 
-// tierValue is a tier's sort value in a cursor: a constant for the usual tiers.
+// tierValue is a tier's sort value in a cursor, one character ('0' + tier).
 func tierValue(t int) string {
 	if t >= 0 && t < len(tierDigits) {
-		return tierDigits[t]
+		return tierDigits[t] // a constant for the usual tiers
 	}
 	return string(rune('0' + t))
 }
