@@ -47,7 +47,11 @@ CREATE INDEX IF NOT EXISTS records_type_date ON records(type, date);
 // OpenDocStore opens (creating if needed) the store file at path. readOnly stores are opened
 // with query_only so a serving portal can never change a generation by accident.
 func OpenDocStore(path string, readOnly bool) (*DocStore, error) {
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
+	// A writer (the importer) keeps 256 MiB of pages: it inserts millions of rows, keyed by
+	// codes in no particular order, into tables and indexes far larger than SQLite's default
+	// 2 MiB cache, which then spilled and re-read pages on nearly every insert. Loading 1M entities
+	// took 209 s with the default and 131 s with this.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-262144)"
 	if readOnly {
 		// Reads map the file instead of copying pages through pread: a search reads a few
 		// rows at random from a file of gigabytes.
