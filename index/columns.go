@@ -47,18 +47,24 @@ type dictColumn struct {
 	index  map[string]uint8 // while loading
 }
 
-// set appends document n's value; a value past the 255th distinct one counts as missing.
-func (d *dictColumn) set(n uint64, v string) {
+// code returns the index of value v, adding it if new; a value past the 255th distinct one
+// counts as missing (0).
+func (d *dictColumn) code(v []byte) uint8 {
 	if d.index == nil {
 		d.values, d.index = []string{""}, map[string]uint8{"": 0}
 	}
-	d.of = append(d.of, make([]uint8, int(n)-len(d.of))...)
-	i, ok := d.index[v]
+	i, ok := d.index[string(v)]
 	if !ok && len(d.values) < 256 {
 		i = uint8(len(d.values))
-		d.index[v] = i
-		d.values = append(d.values, v)
+		d.index[string(v)] = i
+		d.values = append(d.values, string(v))
 	}
+	return i
+}
+
+// set appends document n's value index.
+func (d *dictColumn) set(n uint64, i uint8) {
+	d.of = append(d.of, make([]uint8, int(n)-len(d.of))...)
 	d.of = append(d.of, i)
 }
 
@@ -167,17 +173,17 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		if uint64(len(names.end)) > num {
 			return nil, fmt.Errorf("document numbers out of order at %d", num)
 		}
-		var name, rk, key, prov, active, etype string
-		var has uint8
+		var name, rk, key string
+		var has, prov, active, etype uint8
 		var until uint32
 		err = dv.VisitDocValues(id, func(field string, term []byte) {
 			switch field {
 			case FieldProvince:
-				prov = string(term)
+				prov = c.province.code(term)
 			case FieldActive:
-				active = string(term)
+				active = c.active.code(term)
 			case FieldEntityType:
-				etype = string(term)
+				etype = c.entityType.code(term)
 			case FieldHas:
 				has |= hasBit(string(term))
 			case FieldPenaltyUntil:
