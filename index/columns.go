@@ -253,22 +253,9 @@ func dayOfPrefixCoded(term []byte) (uint32, bool) {
 	return uint32(f), true
 }
 
-// badgeFields are the stored fields a search asks for to show badges (see badges). The
-// columns answer them when a request asks for nothing else.
+// badgeFields are the stored fields a search of a generation without columns asks for to
+// show badges (see badges); with columns, badgeFieldsOf answers them.
 var badgeFields = []string{FieldHas, FieldPenaltyUntil}
-
-// onlyBadgeFields reports whether fields asks for badge fields only.
-func onlyBadgeFields(fields []string) bool {
-	if len(fields) == 0 {
-		return false
-	}
-	for _, f := range fields {
-		if !slices.Contains(badgeFields, f) {
-			return false
-		}
-	}
-	return true
-}
 
 // badgeFieldsOf returns document num's badge fields as a stored-field load would.
 func (c *columns) badgeFieldsOf(num uint64) map[string]any {
@@ -366,24 +353,15 @@ func (g *Generation) search(ctx context.Context, req *bleve.SearchRequest) (*ble
 	results := make([]*bleve.SearchResult, len(g.shards))
 	errs := make([]error, len(g.shards))
 	var wg sync.WaitGroup
-	badges := onlyBadgeFields(req.Fields)
 	for i, sh := range g.shards {
 		r := *req
 		if byColumns {
 			r.Sort = sortByColumns(req, g.cols[i])
 		}
-		if badges {
-			r.Fields = nil
-		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			results[i], errs[i] = sh.SearchInContext(withColumns(ctx, g.cols[i]), &r)
-			if errs[i] == nil && badges {
-				for _, h := range results[i].Hits {
-					h.Fields = g.cols[i].badgeFieldsOf(h.IndexInternalID.Value())
-				}
-			}
 		}()
 	}
 	wg.Wait()

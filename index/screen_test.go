@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gongshi/gongshi/index/uscc"
 	"golang.org/x/text/width"
@@ -92,22 +91,7 @@ func buildScreenCorpus(t testing.TB) *screenFixture {
 	}
 	docs.FinishBuild()
 	docs.Close()
-	ne, nr, err := BuildShards(ctx, dir, BuildOptions{Shards: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteInfo(dir, GenerationInfo{ID: "screen", Shards: 2, Entities: ne, Records: nr}); err != nil {
-		t.Fatal(err)
-	}
-	g, err := OpenGeneration(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	live := &Live{}
-	live.Swap(g)
-	t.Cleanup(live.Close)
-	now := time.Date(2026, 11, 22, 10, 0, 0, 0, ChinaTime)
-	f.s = &Searcher{Live: live, Now: func() time.Time { return now }}
+	f.s = buildAndServe(t, dir, "screen")
 	return f
 }
 

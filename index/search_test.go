@@ -41,11 +41,18 @@ func buildCorpusIn(t testing.TB, dir string, ents []corpusEntity) (*Searcher, ma
 	writeDocStore(t, dir, func(w *DocWriter) {
 		putCorpus(t, w, ents, codes)
 	})
+	return buildAndServe(t, dir, "test"), codes
+}
+
+// buildAndServe builds two shards from the doc store in dir as generation id and returns a
+// searcher serving it, its today 2026-11-22.
+func buildAndServe(t testing.TB, dir, id string) *Searcher {
+	t.Helper()
 	ne, nr, err := BuildShards(context.Background(), dir, BuildOptions{Shards: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteInfo(dir, GenerationInfo{ID: "test", Shards: 2, Entities: ne, Records: nr}); err != nil {
+	if err := WriteInfo(dir, GenerationInfo{ID: id, Shards: 2, Entities: ne, Records: nr}); err != nil {
 		t.Fatal(err)
 	}
 	g, err := OpenGeneration(dir)
@@ -56,7 +63,7 @@ func buildCorpusIn(t testing.TB, dir string, ents []corpusEntity) (*Searcher, ma
 	live.Swap(g)
 	t.Cleanup(live.Close)
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, ChinaTime)
-	return &Searcher{Live: live, Now: func() time.Time { return now }}, codes
+	return &Searcher{Live: live, Now: func() time.Time { return now }}
 }
 
 // writeDocStore writes a complete document store in dir: put fills it in one transaction.
