@@ -258,6 +258,10 @@ func OpenGeneration(dir string) (*Generation, error) {
 		g.Close()
 		return nil, fmt.Errorf("load the search columns of %s: %w", info.ID, err)
 	}
+	if err := loadCards(context.Background(), g.Docs, g.cols); err != nil {
+		g.Close()
+		return nil, fmt.Errorf("load the entity cards of %s: %w", info.ID, err)
+	}
 	return g, nil
 }
 

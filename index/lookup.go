@@ -66,7 +66,7 @@ func (s *Searcher) Suggest(ctx context.Context, input string, n int) ([]Suggesti
 			return nil, err
 		}
 	}
-	ents, err := g.Docs.Cards(ctx, codes)
+	ents, err := g.Cards(ctx, codes)
 	if err != nil {
 		return nil, err
 	}

@@ -67,9 +67,15 @@ func (q *pinyinQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 	if err != nil {
 		return nil, err
 	}
+	keep := q.matches(cols)
 	return searcher.NewFilteringSearcher(ctx, all, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
-		return pinyinMatch(cols.core.at(d.IndexInternalID.Value()), q.seq, q.initials, q.prefix)
+		return keep(d.IndexInternalID.Value())
 	}), nil
+}
+
+// matches is the check of a candidate document: its core name holds the whole sequence.
+func (q *pinyinQuery) matches(cols *columns) func(num uint64) bool {
+	return func(num uint64) bool { return pinyinMatch(cols.core.at(num), q.seq, q.initials, q.prefix) }
 }
 
 // hasField reports whether the index mapping indexes field from the document property prop:

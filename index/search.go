@@ -359,7 +359,7 @@ func (s *Searcher) Search(ctx context.Context, r SearchRequest) (*SearchResponse
 		nextCur.Total = out.Total
 		out.NextCursor = r.encodeCursor(*nextCur)
 	}
-	if err := s.hits(ctx, g, pq, hits, today, out); err != nil {
+	if err := s.hits(ctx, g, pq, hits, nil, today, out); err != nil {
 		return nil, err
 	}
 	if withFacets {
@@ -392,14 +392,19 @@ func searchError(err error) error {
 	return err
 }
 
-func (s *Searcher) hits(ctx context.Context, g *Generation, pq *ParsedQuery, hits []*search.DocumentMatch, today string, out *SearchResponse) error {
-	codes := make([]string, len(hits))
-	for i, h := range hits {
-		codes[i] = h.ID
+func (s *Searcher) hits(ctx context.Context, g *Generation, pq *ParsedQuery, hits []*search.DocumentMatch, known map[string]*Entity, today string, out *SearchResponse) error {
+	codes := make([]string, 0, len(hits))
+	for _, h := range hits {
+		if known[h.ID] == nil {
+			codes = append(codes, h.ID)
+		}
 	}
-	ents, err := g.Docs.Cards(ctx, codes)
+	ents, err := g.Cards(ctx, codes)
 	if err != nil {
 		return err
+	}
+	for code, e := range known {
+		ents[code] = e
 	}
 	touched, err := s.entitiesWithHiddenRecords(ctx, g)
 	if err != nil {

@@ -13,6 +13,51 @@ import (
 // (collectTiered). Generations without columns take the tier-by-tier path in Search.
 func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQuery, r SearchRequest, fs []query.Query,
 	cur *cursor, today string, start time.Time) (*SearchResponse, error) {
+	tq := newTieredQuery(pq, fs)
+	timeout := s.Timeout
+	if timeout == 0 {
+		timeout = DefaultTimeout
+	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	first := cur == nil
+	var after []string
+	if !first {
+		after = cur.After
+	}
+	withFacets := r.Facets && first
+	facetsFor := ""
+	if withFacets {
+		facetsFor = today
+	}
+	page, err := g.collectTiered(sctx, tq, r.Size, after, facetsFor)
+	if err != nil {
+		return nil, searchError(err)
+	}
+	hits, total := page.hits, page.total
+	out := &SearchResponse{Class: pq.Class, Hint: pq.Hint, Results: []Hit{}}
+	seen := uint64(len(hits))
+	if first {
+		out.Total = total
+	} else {
+		out.Total, seen = cur.Total, cur.Seen+seen
+	}
+	if len(hits) == r.Size && seen < out.Total {
+		out.NextCursor = r.encodeCursor(cursor{After: hits[len(hits)-1].Sort, Total: out.Total, Seen: seen})
+	}
+	if err := s.hits(ctx, g, pq, hits, page.cards, today, out); err != nil {
+		return nil, err
+	}
+	if withFacets {
+		out.Facets = page.facets.labelled()
+	}
+	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
+
+// newTieredQuery is the tiered query of a parsed query under filters fs (fs[0] is kind:e).
+func newTieredQuery(pq *ParsedQuery, fs []query.Query) *tieredQuery {
 	// fs[0] is kind:e. Pinyin bands search fields only entities have, and the Latin-letter
 	// part of a pinyin query matches few names: the tiered query checks the kind in the
 	// columns instead of advancing kind:e's million postings once per hit. A name fragment
@@ -31,43 +76,5 @@ func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQu
 			tq.bands = append(tq.bands, bleve.NewConjunctionQuery(append([]query.Query{b.Query}, bandFilters...)...))
 		}
 	}
-	timeout := s.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	sctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	first := cur == nil
-	var after []string
-	if !first {
-		after = cur.After
-	}
-	withFacets := r.Facets && first
-	facetsFor := ""
-	if withFacets {
-		facetsFor = today
-	}
-	hits, total, counts, err := g.collectTiered(sctx, tq, r.Size, after, facetsFor)
-	if err != nil {
-		return nil, searchError(err)
-	}
-	out := &SearchResponse{Class: pq.Class, Hint: pq.Hint, Results: []Hit{}}
-	seen := uint64(len(hits))
-	if first {
-		out.Total = total
-	} else {
-		out.Total, seen = cur.Total, cur.Seen+seen
-	}
-	if len(hits) == r.Size && seen < out.Total {
-		out.NextCursor = r.encodeCursor(cursor{After: hits[len(hits)-1].Sort, Total: out.Total, Seen: seen})
-	}
-	if err := s.hits(ctx, g, pq, hits, today, out); err != nil {
-		return nil, err
-	}
-	if withFacets {
-		out.Facets = counts.labelled()
-	}
-	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
-	return out, nil
+	return tq
 }
