@@ -62,17 +62,23 @@ func (c *columns) card(code string) *Entity {
 	return c.cardAt(uint64(c.cards.byCode[at]))
 }
 
+// card returns the card of the entity with code from the columns, or nil.
+func (g *Generation) card(code string) *Entity {
+	if g.cols == nil || code == "" {
+		return nil
+	}
+	return g.cols[ShardOf(code, len(g.cols))].card(code)
+}
+
 // Cards returns the cards of the entities with these codes, by code, as DocStore.Cards
 // does: from the columns where it can, the rest from the document store.
 func (g *Generation) Cards(ctx context.Context, codes []string) (map[string]*Entity, error) {
 	out := make(map[string]*Entity, len(codes))
 	var rest []string
 	for _, code := range codes {
-		if g.cols != nil {
-			if e := g.cols[ShardOf(code, len(g.cols))].card(code); e != nil {
-				out[code] = e
-				continue
-			}
+		if e := g.card(code); e != nil {
+			out[code] = e
+			continue
 		}
 		rest = append(rest, code)
 	}

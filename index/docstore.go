@@ -442,6 +442,26 @@ func (s *DocStore) EntityCodesByNameKey(ctx context.Context, key string) ([]stri
 }
 
 // RecordsOf returns every record about an entity, grouped by type and newest first.
+// RecordDatesOf returns an entity's records with only what decides its badges: ID, type,
+// date, public_until and removed. Decoding whole records (their fields, the source) was most
+// of the time of a search by code.
+func (s *DocStore) RecordDatesOf(ctx context.Context, code string) ([]*Record, error) {
+	rows, err := s.query(ctx, `SELECT id, type, date, coalesce(doc->>'$.public_until', ''), coalesce(doc->>'$.removed', '') FROM records WHERE entity_code = ?`, code)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Record
+	for rows.Next() {
+		r := &Record{EntityCode: code}
+		if err := rows.Scan(&r.ID, &r.Type, &r.Date, &r.PublicUntil, &r.Removed); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
 func (s *DocStore) RecordsOf(ctx context.Context, code string) ([]*Record, error) {
 	return s.queryRecords(ctx, `SELECT doc FROM records WHERE entity_code = ? ORDER BY type, date DESC, id`, code)
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/gongshi/gongshi/index/fold"
 	"github.com/gongshi/gongshi/index/region"
+	"github.com/gongshi/gongshi/index/uscc"
 )
 
 // Limits of one search request.
@@ -578,7 +579,7 @@ func (s *Searcher) entitiesWithHiddenRecords(ctx context.Context, g *Generation)
 
 // liveBadges computes an entity's badges from its public records with the overlay applied.
 func (s *Searcher) liveBadges(ctx context.Context, g *Generation, code, today string) ([]string, error) {
-	recs, err := g.PublicRecords(ctx, code, today)
+	recs, err := g.Docs.RecordDatesOf(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -587,6 +588,9 @@ func (s *Searcher) liveBadges(ctx context.Context, g *Generation, code, today st
 	}
 	has := map[string]bool{}
 	for _, r := range recs {
+		if !r.PublicOn(today) {
+			continue
+		}
 		switch r.Type {
 		case TypeBlacklist:
 			has[HasBlacklist] = has[HasBlacklist] || r.Listed(today)
@@ -612,9 +616,14 @@ func (s *Searcher) liveBadges(ctx context.Context, g *Generation, code, today st
 // codeLookup answers a code query from the doc store. ok is false when the code is not known
 // as exactly one entity's, and the search path decides.
 func (s *Searcher) codeLookup(ctx context.Context, g *Generation, pq *ParsedQuery, today string, withFacets bool) (*SearchResponse, bool, error) {
-	e, err := g.ResolveEntity(ctx, pq.Code)
-	if err != nil || e == nil {
-		return nil, false, err
+	// A USCC is usually an entity's own code, whose card the columns hold; other codes
+	// (注册号, organisation codes) are resolved through the document store.
+	e := g.card(uscc.Normalize(pq.Code))
+	if e == nil {
+		var err error
+		if e, err = g.ResolveEntity(ctx, pq.Code); err != nil || e == nil {
+			return nil, false, err
+		}
 	}
 	badges, err := s.liveBadges(ctx, g, e.Code, today)
 	if err != nil {
