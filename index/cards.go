@@ -2,8 +2,10 @@ package index
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 )
@@ -102,15 +104,18 @@ func loadCards(ctx context.Context, docs *DocStore, cols []*columns) error {
 	if !docs.cards {
 		return nil
 	}
-	// A card as read, until the shard's columns are written in document order.
+	// A card as read, until the shard's columns are written in document order: its name is
+	// names[start:end]. No pointers: a million small strings read once would leave the heap
+	// fragmented for as long as the generation is served.
 	type row struct {
-		name                       string
+		start, end                 uint32
 		status, entityType, region uint16
 	}
 	type shardCards struct {
 		cardColumns
-		rows []row // by document number
-		next int   // place in byCode of the next entity to match
+		rows  []row // by document number
+		names []byte
+		next  int // place in byCode of the next entity to match
 	}
 	shards := make([]*shardCards, len(cols))
 	for i, c := range cols {
@@ -131,7 +136,7 @@ func loadCards(ctx context.Context, docs *DocStore, cols []*columns) error {
 		return err
 	}
 	defer rows.Close()
-	var code, name, status, etype, region, former []byte
+	var code, name, status, etype, region, former sql.RawBytes
 	for rows.Next() {
 		if err := rows.Scan(&code, &name, &status, &etype, &region, &former); err != nil {
 			return err
@@ -145,7 +150,12 @@ func loadCards(ctx context.Context, docs *DocStore, cols []*columns) error {
 			continue // an entity of the store that this generation's index does not hold
 		}
 		num := uint64(k.byCode[k.next])
-		k.rows[num] = row{string(name), k.status.code(status), k.entityType.code(etype), k.region.code(region)}
+		if len(k.names)+len(name) > math.MaxUint32 {
+			return fmt.Errorf("a shard's entity names passed 4 GiB at %s: build the generation with more shards", code)
+		}
+		start := uint32(len(k.names))
+		k.names = append(k.names, name...)
+		k.rows[num] = row{start, uint32(len(k.names)), k.status.code(status), k.entityType.code(etype), k.region.code(region)}
 		if len(former) > 0 {
 			var names []string
 			if err := json.Unmarshal(former, &names); err != nil {
@@ -163,8 +173,9 @@ func loadCards(ctx context.Context, docs *DocStore, cols []*columns) error {
 			continue // more distinct values than the columns hold: cards come from the store
 		}
 		var names columnBuilder
+		names.b.Grow(len(k.names))
 		for num, r := range k.rows {
-			names.set(uint64(num), r.name)
+			names.setBytes(uint64(num), k.names[r.start:r.end])
 			k.status.set(uint64(num), r.status)
 			k.entityType.set(uint64(num), r.entityType)
 			k.region.set(uint64(num), r.region)
@@ -173,7 +184,7 @@ func loadCards(ctx context.Context, docs *DocStore, cols []*columns) error {
 		k.status.done()
 		k.entityType.done()
 		k.region.done()
-		k.rows = nil
+		k.rows, k.names = nil, nil
 		cols[i].cards = &k.cardColumns
 	}
 	return nil

@@ -85,7 +85,7 @@ func (d *dictColumn[T]) set(n uint64, i T) {
 }
 
 func (d *dictColumn[T]) done() {
-	d.of, d.index = slices.Clip(d.of), nil
+	d.of, d.index = exact(d.of), nil
 }
 
 func (d *dictColumn[T]) at(n uint64) T {
@@ -178,7 +178,7 @@ func rankOrders(rank textColumn) (order, byOrder []uint32) {
 	for i, n := range byOrder {
 		order[n] = uint32(i)
 	}
-	return order, slices.Clip(byOrder)
+	return order, exact(byOrder)
 }
 
 // columnBuilder appends values in document-number order.
@@ -188,15 +188,35 @@ type columnBuilder struct {
 }
 
 func (cb *columnBuilder) set(n uint64, v string) {
-	for uint64(len(cb.end)) < n {
-		cb.end = append(cb.end, uint32(cb.b.Len())) // documents without a value
-	}
+	cb.pad(n)
 	cb.b.WriteString(v)
 	cb.end = append(cb.end, uint32(cb.b.Len()))
 }
 
+func (cb *columnBuilder) setBytes(n uint64, v []byte) {
+	cb.pad(n)
+	cb.b.Write(v)
+	cb.end = append(cb.end, uint32(cb.b.Len()))
+}
+
+// pad ends the documents before n without a value.
+func (cb *columnBuilder) pad(n uint64) {
+	for uint64(len(cb.end)) < n {
+		cb.end = append(cb.end, uint32(cb.b.Len()))
+	}
+}
+
 func (cb *columnBuilder) column() textColumn {
-	return textColumn{buf: cb.b.String(), end: slices.Clip(cb.end)}
+	return textColumn{buf: strings.Clone(cb.b.String()), end: exact(cb.end)}
+}
+
+// exact returns s in an array of its length: columns are built by appending, which leaves
+// up to half of an array unused, and they live as long as their generation.
+func exact[T any](s []T) []T {
+	if len(s) == cap(s) {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
 }
 
 type columnsKey struct{}
@@ -297,7 +317,7 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 		c.entities.Add(n)
 	}
 	c.entities.RunOptimize()
-	c.has, c.penaltyUntil = slices.Clip(c.has), slices.Clip(c.penaltyUntil)
+	c.has, c.penaltyUntil = exact(c.has), exact(c.penaltyUntil)
 	c.province.done()
 	c.active.done()
 	c.entityType.done()
