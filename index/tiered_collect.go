@@ -17,7 +17,7 @@ import (
 
 // collectTiered answers a tiered search on every shard of a generation with columns,
 // collecting the best hits itself instead of through Bleve's collector: it orders hits by tier
-// (an int) and rank (a slice of the shard's columns) and keeps the best size of them in a
+// and place in rank order (one integer, see tierKey) and keeps the best size of them in a
 // small sorted array. The collector computed and compared sort values for every hit through
 // interfaces and kept them in its own store; for a broad pinyin query ("yibo", some 1,800
 // names) that was a third of the search. after is a cursor's sort values (tier, rank), nil on
