@@ -441,7 +441,6 @@ func (s *DocStore) EntityCodesByNameKey(ctx context.Context, key string) ([]stri
 	return codes, rows.Err()
 }
 
-// RecordsOf returns every record about an entity, grouped by type and newest first.
 // RecordDatesOf returns an entity's records with only what decides its badges: ID, type,
 // date, public_until and removed. Decoding whole records (their fields, the source) was most
 // of the time of a search by code.
@@ -462,6 +461,7 @@ func (s *DocStore) RecordDatesOf(ctx context.Context, code string) ([]*Record, e
 	return out, rows.Err()
 }
 
+// RecordsOf returns every record about an entity, grouped by type and newest first.
 func (s *DocStore) RecordsOf(ctx context.Context, code string) ([]*Record, error) {
 	return s.queryRecords(ctx, `SELECT doc FROM records WHERE entity_code = ? ORDER BY type, date DESC, id`, code)
 }

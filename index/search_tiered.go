@@ -56,7 +56,7 @@ func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQu
 	return out, nil
 }
 
-// newTieredQuery is the tiered query of a parsed query under filters fs (fs[0] is kind:e).
+// newTieredQuery is the tiered query of a parsed query under the request's filters fs.
 func newTieredQuery(pq *ParsedQuery, fs []query.Query) *tieredQuery {
 	// fs[0] is kind:e. Pinyin bands search fields only entities have, and the Latin-letter
 	// part of a pinyin query matches few names: the tiered query checks the kind in the

@@ -88,13 +88,12 @@ func (e *bitsEval) plan(q query.Query) bitsNode {
 	case *query.TermQuery:
 		return termBits{q.FieldVal, q.Term}
 	case *query.ConjunctionQuery:
-		return e.planAll(andBits{}, q.Conjuncts)
-	case *query.DisjunctionQuery:
-		if q.Min > 1 {
-			return nil
+		if parts, ok := e.planAll(q.Conjuncts); ok {
+			return andBits(parts)
 		}
-		if n := e.planAll(andBits{}, q.Disjuncts); n != nil {
-			return orBits(n.(andBits))
+	case *query.DisjunctionQuery:
+		if parts, ok := e.planAll(q.Disjuncts); ok && q.Min <= 1 {
+			return orBits(parts)
 		}
 	case *pinyinQuery:
 		if len(q.pairs) > 0 && hasField(e.m, "core", q.pairField) {
@@ -108,24 +107,22 @@ func (e *bitsEval) plan(q query.Query) bitsNode {
 		}
 	case *verifiedQuery:
 		if q.keys != "" && hasDocValues(e.m, q.keys) {
-			former := q.field == FieldFormer
-			return checkBits{terms(q.field, q.terms), func(num uint64) bool {
-				return e.cols.check(num, former, q.prefix, q.needle)
-			}}
+			return checkBits{terms(q.field, q.terms), q.matches(e.cols)}
 		}
 	}
 	return nil
 }
 
-func (e *bitsEval) planAll(out andBits, qs []query.Query) bitsNode {
+// planAll plans every query of qs; ok is false if one has no plan.
+func (e *bitsEval) planAll(qs []query.Query) (parts []bitsNode, ok bool) {
 	for _, c := range qs {
 		n := e.plan(c)
 		if n == nil {
-			return nil
+			return nil, false
 		}
-		out = append(out, n)
+		parts = append(parts, n)
 	}
-	return out
+	return parts, true
 }
 
 // terms is the conjunction of terms of one field.

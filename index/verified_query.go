@@ -98,9 +98,9 @@ func (q *verifiedQuery) Searcher(ctx context.Context, r index.IndexReader, m map
 		return nil, err
 	}
 	if cols := columnsFrom(ctx); cols != nil {
-		former := q.field == FieldFormer
+		keep := q.matches(cols)
 		return searcher.NewFilteringSearcher(ctx, all, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
-			return cols.check(d.IndexInternalID.Value(), former, q.prefix, q.needle)
+			return keep(d.IndexInternalID.Value())
 		}), nil
 	}
 	dv, err := r.DocValueReader([]string{q.keys})
@@ -127,6 +127,13 @@ func (q *verifiedQuery) Searcher(ctx context.Context, r index.IndexReader, m map
 		}
 		return found
 	}), nil
+}
+
+// matches is the check of a candidate document in the columns: its name (or a former name)
+// holds the fragment, or starts with it.
+func (q *verifiedQuery) matches(cols *columns) func(num uint64) bool {
+	former := q.field == FieldFormer
+	return func(num uint64) bool { return cols.check(num, former, q.prefix, q.needle) }
 }
 
 // phraseOf is the phrase query of a fragment's bigrams (the pre-doc-values way).
