@@ -77,7 +77,10 @@ func (ks KeySet) verify(id string, msg []byte, sigB64 string) (TrustedKey, bool)
 		return k, false
 	}
 	sig, err := base64.StdEncoding.DecodeString(sigB64)
-	if err != nil || len(sig) != ed25519.SignatureSize {
+	// Only the one encoding the signer writes: the decoder skips CR and LF and the last
+	// character's 4 unused bits, which would let a copy with other bytes (another file
+	// SHA-256) verify as the original.
+	if err != nil || len(sig) != ed25519.SignatureSize || base64.StdEncoding.EncodeToString(sig) != sigB64 {
 		return k, false
 	}
 	return k, ed25519.Verify(k.Pub, msg, sig)

@@ -60,15 +60,18 @@ func extractEnvelope(pdf []byte) ([]byte, error) {
 		return nil, errors.New("more than one attached file")
 	}
 	m := all[0]
-	n, err := strconv.Atoi(string(pdf[m[2]:m[3]]))
-	if err != nil || m[1]+n > len(pdf) {
-		return nil, errors.New("attached report.json is truncated")
+	stream := pdf[m[1]:] // the bytes after "stream\n": the declared length must fit in them
+	// Both numbers come from the file. Compare them with what is left rather than adding to an
+	// offset: /Length 9223372036854775807 plus the offset would wrap to a negative end.
+	n, err := strconv.ParseInt(string(pdf[m[2]:m[3]]), 10, 64)
+	if err != nil || n < 0 || n > int64(len(stream)) {
+		return nil, errors.New("attached report.json is truncated or its /Length is wrong")
 	}
-	size, _ := strconv.Atoi(string(pdf[m[4]:m[5]]))
-	if size > maxEnvelope {
-		return nil, fmt.Errorf("attached file too large (%d bytes)", size)
+	size, err := strconv.ParseInt(string(pdf[m[4]:m[5]]), 10, 64)
+	if err != nil || size < 0 || size > maxEnvelope {
+		return nil, fmt.Errorf("attached file declares a /Size that is negative or above %d bytes", maxEnvelope)
 	}
-	zr, err := zlib.NewReader(bytes.NewReader(pdf[m[1] : m[1]+n]))
+	zr, err := zlib.NewReader(bytes.NewReader(stream[:n]))
 	if err != nil {
 		return nil, fmt.Errorf("attached report.json: %w", err)
 	}

@@ -44,7 +44,7 @@ func (o stubOverlay) Pending(context.Context) (map[string]string, error) { retur
 
 // testData imports an earlier registration-only snapshot (2026-08-15) and the fixture, so that
 // as_of may go back to before the 2026-09-01 penalty.
-func testData(t *testing.T) index.DataDir {
+func testData(t testing.TB) index.DataDir {
 	t.Helper()
 	dd := index.DataDir(t.TempDir())
 	early := filepath.Join(t.TempDir(), "agency-2026-08-15")
@@ -71,7 +71,7 @@ func testData(t *testing.T) index.DataDir {
 	return dd
 }
 
-func openGeneration(t *testing.T, dd index.DataDir) *index.Generation {
+func openGeneration(t testing.TB, dd index.DataDir) *index.Generation {
 	t.Helper()
 	id, err := dd.Current()
 	if err != nil {
@@ -85,7 +85,7 @@ func openGeneration(t *testing.T, dd index.DataDir) *index.Generation {
 	return g
 }
 
-func openService(t *testing.T, dd index.DataDir, ov index.Overlay) *Service {
+func openService(t testing.TB, dd index.DataDir, ov index.Overlay) *Service {
 	t.Helper()
 	s, err := Open(Options{Data: dd, PublicURL: "https://gongshi.test/", Now: func() time.Time { return testNow }, Overlay: ov})
 	if err != nil {

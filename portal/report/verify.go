@@ -22,6 +22,10 @@ type Result struct {
 	HashOK      bool `json:"hash_ok"`      // the recorded hash is the hash of the content
 	SignatureOK bool `json:"signature_ok"` // the content signature is valid under a trusted key
 	FileIntact  bool `json:"file_intact"`  // PDF: file signature valid; JSON: bytes as issued
+	// Malformed: no report could be read from the copy at all (a damaged file, a PDF without
+	// the attached report.json, JSON that is not an envelope), as opposed to a report that
+	// was read and does not match.
+	Malformed bool `json:"malformed"`
 
 	Problems []string `json:"problems"` // Chinese, why the copy does not match
 	Report   *Report  `json:"-"`
@@ -29,7 +33,7 @@ type Result struct {
 
 // Match reports whether the copy is an unaltered report signed by a trusted key.
 func (r *Result) Match() bool {
-	return r.HashOK && r.SignatureOK && r.FileIntact && len(r.Problems) == 0
+	return r.HashOK && r.SignatureOK && r.FileIntact && !r.Malformed && len(r.Problems) == 0
 }
 
 // ErrUnknownFormat is returned for a file that is neither a PDF nor JSON.
@@ -64,6 +68,12 @@ func Verify(b []byte, trusted KeySet) (*Result, error) {
 
 func (r *Result) problem(msg string) { r.Problems = append(r.Problems, msg) }
 
+// malformed records why no report could be read from the copy.
+func (r *Result) malformed(msg string) {
+	r.Malformed = true
+	r.problem(msg)
+}
+
 func verifyPDF(b []byte, trusted KeySet, res *Result) {
 	body, number, keyID, sig, ok := pdfSignature(b)
 	if !ok {
@@ -80,7 +90,7 @@ func verifyPDF(b []byte, trusted KeySet, res *Result) {
 	}
 	env, err := extractEnvelope(body)
 	if err != nil {
-		res.problem("无法取出 PDF 附带的签名内容（" + err.Error() + "）。")
+		res.malformed("无法取出 PDF 附带的签名内容（" + err.Error() + "）：文件已损坏，或不是本平台签发的 PDF。")
 		return
 	}
 	verifyJSON(env, trusted, res, false)
@@ -95,17 +105,18 @@ func verifyJSON(b []byte, trusted KeySet, res *Result, exact bool) {
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 	var env Envelope
 	if err := json.Unmarshal(b, &env); err != nil || len(env.Report) == 0 {
-		res.problem("内容不是完整的报告 JSON（应包含 report、hash、signature、key_id）。")
+		res.malformed("内容不是完整的报告 JSON（应包含 report、hash、signature、key_id）。")
 		return
 	}
 	content, err := CanonicalBytes(env.Report)
 	if err != nil {
-		res.problem("报告内容不是有效的 JSON。")
+		res.malformed("报告内容不是有效的 JSON。")
 		return
 	}
 	var rep Report
-	if err := json.Unmarshal(content, &rep); err != nil {
-		res.problem("报告内容的结构无法识别。")
+	// "report": null or a string decodes into an empty Report without error; it is no report.
+	if !bytes.HasPrefix(content, []byte("{")) || json.Unmarshal(content, &rep) != nil || rep.Number == "" {
+		res.malformed("报告内容的结构无法识别（没有报告编号等字段）。")
 		return
 	}
 	res.Report = &rep
