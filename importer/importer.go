@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,6 +31,11 @@ type Options struct {
 	// Corrections are the portal's decisions, applied to every build so a re-imported
 	// snapshot cannot bring a corrected or revoked record back.
 	Corrections Corrections
+	// MaxWithdrawnShare refuses a full snapshot that would withdraw more than this share of
+	// its publisher's current documents of a type (default 0.2), and AllowShrink lifts that
+	// guard (and the one against a full file without data rows) for an intended shrink.
+	MaxWithdrawnShare float64
+	AllowShrink       bool
 	// Log receives progress and the summary (nil: silent).
 	Log io.Writer
 	Now func() time.Time
@@ -42,6 +48,9 @@ type Options struct {
 func (o *Options) defaults() {
 	if o.MaxRejectedShare == 0 {
 		o.MaxRejectedShare = 0.05
+	}
+	if o.MaxWithdrawnShare == 0 {
+		o.MaxWithdrawnShare = 0.2
 	}
 	if o.Policy.Regime == "" {
 		o.Policy = DefaultPolicy()
@@ -165,7 +174,7 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 	}
 	info := index.GenerationInfo{ID: genID, Shards: opts.Shards}
 	started := opts.Now()
-	if err := seedDocStore(dd, base, dir, snaps, &info); err != nil {
+	if err := seedDocStore(dd, base, dir, &info); err != nil {
 		return reports, err
 	}
 	docs, err := index.OpenDocStore(index.DocStorePath(dir), false)
@@ -181,14 +190,18 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 			return reports, err
 		}
 		prog := NewProgress(opts.Log, "import "+filepath.Base(s.Path), totalRows(s.Manifest))
-		err = load(ctx, s, loadOptions{policy: opts.Policy, acceptBad: opts.AcceptBadCheckDigits, progress: prog}, &storeSink{w: w}, rep)
+		sink := newStoreSink(w, s.Manifest)
+		err = load(ctx, s, loadOptions{policy: opts.Policy, acceptBad: opts.AcceptBadCheckDigits, progress: prog}, sink, rep)
 		prog.Finish()
-		rep.finish(opts.Now())
 		if err == nil {
 			if share := rep.RejectedShare(); share > opts.MaxRejectedShare {
 				err = fmt.Errorf("%.1f%% of rows rejected, more than the allowed %.1f%%", share*100, opts.MaxRejectedShare*100)
 			}
 		}
+		if err == nil {
+			err = sink.withdraw(rep, opts.MaxWithdrawnShare, opts.AllowShrink)
+		}
+		rep.finish(opts.Now())
 		if err != nil {
 			w.Rollback()
 			_, rerr := refuse(rep, err)
@@ -269,9 +282,10 @@ func buildShards(ctx context.Context, dir string, info *index.GenerationInfo, op
 	return nil
 }
 
-// seedDocStore starts the new generation's document store: empty when the new full snapshots
-// replace every type the serving generation has, else a consistent copy of the serving one.
-func seedDocStore(dd index.DataDir, base, dir string, snaps []*Snapshot, info *index.GenerationInfo) error {
+// seedDocStore starts the new generation's document store as a consistent copy of the serving
+// one (empty for the first import): a full snapshot replaces only what its own publisher
+// published, so every other publisher's documents carry over.
+func seedDocStore(dd index.DataDir, base, dir string, info *index.GenerationInfo) error {
 	if base == "" {
 		return nil
 	}
@@ -284,42 +298,63 @@ func seedDocStore(dd index.DataDir, base, dir string, snaps []*Snapshot, info *i
 		return err
 	}
 	defer src.Close()
-	replaced := map[index.RecordType]bool{}
-	for _, s := range snaps {
-		if s.Manifest.Kind == KindFull {
-			for _, f := range s.Manifest.Files {
-				replaced[f.Type] = true
-			}
-		}
-	}
-	all := true
-	for _, t := range src.Types(context.Background()) {
-		all = all && replaced[t]
-	}
-	if all {
-		return nil
-	}
 	info.Snapshots = append(info.Snapshots, baseInfo.Snapshots...)
 	info.DataDate = baseInfo.DataDate
 	return src.CopyTo(index.DocStorePath(dir))
 }
 
-// storeSink writes accepted rows into the new generation's document store.
+// storeSink writes one snapshot's accepted rows into the new generation's document store. A
+// full snapshot replaces what its publisher published of each type it carries: the sink marks
+// those documents when the type's first file begins, and withdraw removes the ones the
+// snapshot did not carry again, after the guards against an empty or shrinking file.
 type storeSink struct {
-	w *index.DocWriter
+	w         *index.DocWriter
+	publisher string
+	full      bool
+	before    map[index.RecordType]int // types being replaced → the publisher's documents before
+	changes   map[index.RecordType]*TypeChanges
 }
 
-func (s *storeSink) beginFile(f ManifestFile, kind string) error {
-	if kind != KindFull {
-		return nil
-	}
-	if f.Type == index.TypeEntity {
-		return s.w.DeleteEntities()
-	}
-	return s.w.DeleteType(f.Type)
+func newStoreSink(w *index.DocWriter, m *Manifest) *storeSink {
+	return &storeSink{w: w, publisher: m.Publisher, full: m.Kind == KindFull,
+		before: map[index.RecordType]int{}, changes: map[index.RecordType]*TypeChanges{}}
 }
 
-func (s *storeSink) entity(e *index.Entity) error { return s.w.PutEntity(e) }
+func (s *storeSink) beginFile(f ManifestFile, _ string) error {
+	if _, marked := s.before[f.Type]; !s.full || marked {
+		return nil // a second file of the same type adds to the first
+	}
+	n, err := s.w.MarkWithdrawable(f.Type, s.publisher)
+	s.before[f.Type] = n
+	s.tally(f.Type).Before = n
+	return err
+}
+
+func (s *storeSink) tally(t index.RecordType) *TypeChanges {
+	c := s.changes[t]
+	if c == nil {
+		c = &TypeChanges{Publisher: s.publisher, Type: string(t)}
+		s.changes[t] = c
+	}
+	return c
+}
+
+func (c *TypeChanges) count(ch index.Change) {
+	switch ch {
+	case index.Added:
+		c.Added++
+	case index.Changed:
+		c.Changed++
+	default:
+		c.Unchanged++
+	}
+}
+
+func (s *storeSink) entity(e *index.Entity) error {
+	ch, err := s.w.ApplyEntity(e)
+	s.tally(index.TypeEntity).count(ch)
+	return err
+}
 
 func (s *storeSink) record(r *index.Record) error {
 	if r.Type != index.TypeEntity && len(r.EntityCode) != 18 {
@@ -329,7 +364,75 @@ func (s *storeSink) record(r *index.Record) error {
 			r.EntityCode = code
 		}
 	}
-	return s.w.PutRecord(r)
+	ch, err := s.w.ApplyRecord(r)
+	s.tally(r.Type).count(ch)
+	return err
+}
+
+// withdraw checks every replaced type against the guards, and only if all pass removes what
+// the snapshot no longer carries: records first, then entities no record names any more. The
+// counts go into the report, per type, for the snapshot's publisher.
+func (s *storeSink) withdraw(rep *Report, maxShare float64, allowShrink bool) error {
+	rows := map[index.RecordType]int{}
+	for _, f := range rep.Files {
+		rows[index.RecordType(f.Type)] += f.Rows
+	}
+	defer func() { rep.Changes = s.report() }()
+	var refusals []string
+	for _, t := range index.RecordTypes {
+		before, replaced := s.before[t]
+		if !replaced {
+			continue
+		}
+		left, err := s.w.Withdrawable(t)
+		if err != nil {
+			return err
+		}
+		s.tally(t).Withdrawn = left
+		switch {
+		case left == 0 || allowShrink:
+		case rows[t] == 0:
+			refusals = append(refusals, fmt.Sprintf("the full %s file has no data rows and would withdraw all %d of %q's current %s documents",
+				t, left, s.publisher, t))
+		case float64(left) > maxShare*float64(before):
+			refusals = append(refusals, fmt.Sprintf("the full %s file would withdraw %d of %q's %d current %s documents (%.0f%%), more than the allowed %.0f%%",
+				t, left, s.publisher, before, t, 100*float64(left)/float64(before), 100*maxShare))
+		}
+	}
+	if len(refusals) > 0 {
+		return fmt.Errorf("%s; if that is intended, import again with --allow-shrink", strings.Join(refusals, "; "))
+	}
+	for _, t := range index.RecordTypes {
+		if _, replaced := s.before[t]; !replaced || t == index.TypeEntity {
+			continue
+		}
+		n, err := s.w.Withdraw(t)
+		if err != nil {
+			return err
+		}
+		s.tally(t).Withdrawn = n
+	}
+	if _, replaced := s.before[index.TypeEntity]; replaced {
+		n, kept, err := s.w.WithdrawEntities()
+		if err != nil {
+			return err
+		}
+		c := s.tally(index.TypeEntity)
+		c.Withdrawn, c.KeptEntities = n, len(kept)
+		c.KeptExamples = kept[:min(len(kept), maxKeptExamples)]
+	}
+	return nil
+}
+
+// report lists the counts in the order of the record types.
+func (s *storeSink) report() []TypeChanges {
+	out := []TypeChanges{}
+	for _, t := range index.RecordTypes {
+		if c := s.changes[t]; c != nil {
+			out = append(out, *c)
+		}
+	}
+	return out
 }
 
 func newGenerationID(now time.Time) string {

@@ -49,13 +49,34 @@ type Report struct {
 	Seconds       float64      `json:"seconds"`
 	RowsPerSecond float64      `json:"rows_per_second"`
 	Files         []FileReport `json:"files"`
-	Issues        []Issue      `json:"issues"`
+	// Changes says, per type, what the snapshot did to its publisher's documents.
+	Changes []TypeChanges `json:"changes,omitempty"`
+	Issues  []Issue       `json:"issues"`
 	// IssuesOmitted counts issues beyond the per-file cap; the counts in Files stay exact.
 	IssuesOmitted int    `json:"issues_omitted,omitempty"`
 	Refused       bool   `json:"refused"`
 	RefusedReason string `json:"refused_reason,omitempty"`
 	Generation    string `json:"generation,omitempty"`
 }
+
+// TypeChanges counts what one snapshot did to one type of its publisher's documents: added,
+// changed (same key, other content) and unchanged rows, and for a full snapshot how many there
+// were before and how many it withdrew. Entities that a full register file no longer carries
+// but records still name are kept, never left dangling: KeptEntities counts them.
+type TypeChanges struct {
+	Publisher    string   `json:"publisher"`
+	Type         string   `json:"type"`
+	Before       int      `json:"before,omitempty"`
+	Added        int      `json:"added"`
+	Changed      int      `json:"changed"`
+	Unchanged    int      `json:"unchanged"`
+	Withdrawn    int      `json:"withdrawn"`
+	KeptEntities int      `json:"kept_entities,omitempty"`
+	KeptExamples []string `json:"kept_examples,omitempty"`
+}
+
+// maxKeptExamples bounds the codes a report lists of the entities kept.
+const maxKeptExamples = 100
 
 // maxIssuesPerFile keeps a report of a very bad file readable and bounded.
 const maxIssuesPerFile = 5000
@@ -120,6 +141,17 @@ func (r *Report) Summary(w io.Writer) {
 	}
 	t := r.Totals()
 	fmt.Fprintf(w, "  %-24s %-16s %9d %9d %9d %9d %9d %9d\n", "total", "", t.Rows, t.Accepted, t.Rejected, t.Withheld, t.Duplicates, t.Warnings)
+	if len(r.Changes) > 0 {
+		fmt.Fprintf(w, "  changes for %q:\n", r.Publisher)
+		fmt.Fprintf(w, "  %-16s %9s %9s %9s %9s %9s\n", "type", "before", "added", "changed", "unchanged", "withdrawn")
+		for _, c := range r.Changes {
+			fmt.Fprintf(w, "  %-16s %9d %9d %9d %9d %9d\n", c.Type, c.Before, c.Added, c.Changed, c.Unchanged, c.Withdrawn)
+			if c.KeptEntities > 0 {
+				fmt.Fprintf(w, "    %d entities kept although the register no longer lists them: records still name them (e.g. %s)\n",
+					c.KeptEntities, strings.Join(c.KeptExamples[:min(len(c.KeptExamples), 3)], ", "))
+			}
+		}
+	}
 	type group struct {
 		n       int
 		example Issue

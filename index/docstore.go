@@ -164,6 +164,8 @@ type DocWriter struct {
 	tx                                    *sql.Tx
 	putEntity, putCode, putRecord, delRec *sql.Stmt
 	putCard, resolve                      *sql.Stmt
+	prevEntity, prevRecord, strikeStmt    *sql.Stmt
+	marked                                bool // MarkWithdrawable was called: writes strike marks
 }
 
 // Begin starts a write transaction.
@@ -173,6 +175,10 @@ func (s *DocStore) Begin(ctx context.Context) (*DocWriter, error) {
 		return nil, err
 	}
 	w := &DocWriter{tx: tx}
+	if _, err := tx.Exec(withdrawableSchema); err != nil {
+		tx.Rollback()
+		return nil, err
+	}
 	for _, p := range []struct {
 		stmt **sql.Stmt
 		sql  string
@@ -183,6 +189,9 @@ func (s *DocStore) Begin(ctx context.Context) (*DocWriter, error) {
 		{&w.putRecord, `INSERT OR REPLACE INTO records(id, entity_code, type, date, doc) VALUES (?, ?, ?, ?, ?)`},
 		{&w.delRec, `DELETE FROM records WHERE id = ?`},
 		{&w.resolve, `SELECT code FROM entity_codes WHERE alt = ? LIMIT 2`},
+		{&w.prevEntity, `SELECT doc FROM entities WHERE code = ?`},
+		{&w.prevRecord, `SELECT doc FROM records WHERE id = ?`},
+		{&w.strikeStmt, `DELETE FROM temp.withdrawable WHERE type = ? AND id = ?`},
 	} {
 		if *p.stmt, err = tx.Prepare(p.sql); err != nil {
 			tx.Rollback()
@@ -257,23 +266,6 @@ func (w *DocWriter) Tx() *sql.Tx { return w.tx }
 // DeleteRecord removes a record by id.
 func (w *DocWriter) DeleteRecord(id string) error {
 	_, err := w.delRec.Exec(id)
-	return err
-}
-
-// DeleteType removes every record of a type (a full snapshot replaces the type).
-func (w *DocWriter) DeleteType(t RecordType) error {
-	_, err := w.tx.Exec(`DELETE FROM records WHERE type = ?`, string(t))
-	return err
-}
-
-// DeleteEntities removes every entity (a full entity snapshot replaces the register).
-func (w *DocWriter) DeleteEntities() error {
-	for _, t := range []string{"entity_codes", "entity_cards"} {
-		if _, err := w.tx.Exec(`DELETE FROM ` + t); err != nil {
-			return err
-		}
-	}
-	_, err := w.tx.Exec(`DELETE FROM entities`)
 	return err
 }
 

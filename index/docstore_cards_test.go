@@ -85,15 +85,18 @@ func TestEntityCards(t *testing.T) {
 		check(s, map[bool]string{true: "old store, read-only", false: "old store, filled"}[readOnly])
 		s.Close()
 	}
-	// Replacing the register removes the cards with the entities.
+	// Withdrawing the register removes the cards with the entities.
 	s, _ := OpenDocStore(path, false)
 	defer s.Close()
 	w, _ = s.Begin(ctx)
-	if err := w.DeleteEntities(); err != nil {
+	if _, err := w.MarkWithdrawable(TypeEntity, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.WithdrawEntities(); err != nil {
 		t.Fatal(err)
 	}
 	w.Commit()
 	if cards, err := s.Cards(ctx, codes); err != nil || len(cards) != 0 {
-		t.Fatalf("after DeleteEntities: %d cards, %v", len(cards), err)
+		t.Fatalf("after WithdrawEntities: %d cards, %v", len(cards), err)
 	}
 }

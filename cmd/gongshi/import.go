@@ -28,7 +28,7 @@ type importFlags struct {
 
 func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.typ, "type", "", "record type of a bare file (entity, penalty, license, abnormal, blacklist, dishonest_debtor, spot_check, redlist); default: recognised from its headers")
-	fs.StringVar(&f.kind, "kind", importer.KindDelta, "kind of a bare file: full replaces its type, delta adds and updates")
+	fs.StringVar(&f.kind, "kind", importer.KindDelta, "kind of a bare file: full replaces what its publisher published of its type, delta adds and updates")
 	fs.StringVar(&f.date, "date", "", "snapshot date of a bare file (default: its modification date)")
 	fs.StringVar(&f.publisher, "publisher", "", "publisher of a bare file")
 	fs.StringVar(&f.regime, "regime", envOr("GONGSHI_REGIME", importer.RegimeGSXT), "publication-period rules when a penalty has no 公示截止期: gsxt or ndrc")
@@ -75,6 +75,8 @@ func cmdImport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import", flag.ExitOnError)
 	data := fs.String("data", envOr("GONGSHI_DATA", "data"), "data folder")
 	db := fs.String("db", os.Getenv("GONGSHI_DB"), "SQL store with the portal's decisions (default: SQLite in the data folder)")
+	allowShrink := fs.Bool("allow-shrink", false, "let a full snapshot withdraw more than --max-withdrawn of its publisher's documents of a type, or all of them with a file without data rows")
+	maxWithdrawn := fs.Float64("max-withdrawn", 0.2, "refuse a full snapshot that would withdraw more than this share of its publisher's current documents of a type")
 	var f importFlags
 	f.register(fs)
 	fs.Parse(args)
@@ -97,6 +99,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	opts.Corrections = st
+	opts.AllowShrink, opts.MaxWithdrawnShare = *allowShrink, *maxWithdrawn
 	reps, err := importer.Import(ctx, fs.Args(), opts)
 	if err := finishReports(f.report, reps, err); err != nil {
 		return err
