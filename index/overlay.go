@@ -12,7 +12,8 @@ type Overlay interface {
 	// Corrected returns corrected field values by record id (更正), and notes shown with the
 	// record (无法确认) under the key "correction_note".
 	Corrected(ctx context.Context) (map[string]map[string]string, error)
-	// Pending returns the records with an objection in progress and the day it was filed.
+	// Pending returns the records marked as disputed (存在异议) and the day the mark began: an
+	// objection a reviewer has accepted for review and not yet decided, never one merely filed.
 	Pending(ctx context.Context) (map[string]string, error)
 }
 

@@ -54,8 +54,31 @@ var stateLabels = map[State]string{Submitted: "已提交", NeedsMore: "待补正
 // Label is the Chinese name of the state.
 func (s State) Label() string { return stateLabels[s] }
 
-// Pending reports whether the case is still open (the record carries a mark meanwhile).
+// Pending reports whether the case is still open (in the reviewers' queue, counted as open in
+// the statistics). An open case does not by itself mark the record: see Marks.
 func (s State) Pending() bool { return s != Closed && s != "" }
+
+// MarkingStates are the states in which an objection marks its record as disputed (存在异议):
+// a reviewer has accepted it for review (受理) and has neither closed it nor sent it back for
+// more material. Filing alone marks nothing, so nobody can brand a record disputed without a
+// reviewer's decision. A case past its answer deadline keeps the mark: it is still in review,
+// and the delay is the agency's, shown as overdue in the queue and on the tracking page.
+var MarkingStates = []State{Accepted, Verifying}
+
+// Marks reports whether a case of kind k in state s marks its record as disputed. A credit-repair
+// application does not dispute the record (it asks that an accurate record stop being published early), so it
+// never marks.
+func Marks(k Kind, s State) bool {
+	if k == KindRepair {
+		return false
+	}
+	for _, m := range MarkingStates {
+		if s == m {
+			return true
+		}
+	}
+	return false
+}
 
 // Outcome of a closed case.
 type Outcome string

@@ -36,6 +36,26 @@ func TestTransitions(t *testing.T) {
 	}
 }
 
+func TestMarks(t *testing.T) {
+	for _, tc := range []struct {
+		k    Kind
+		s    State
+		want bool
+	}{
+		{KindWrong, Submitted, false}, // filing alone marks nothing
+		{KindWrong, NeedsMore, false},
+		{KindWrong, Accepted, true},
+		{KindNotPublic, Verifying, true},
+		{KindWrong, Closed, false},
+		{KindRepair, Accepted, false}, // a repair application does not dispute the record
+		{KindRepair, Verifying, false},
+	} {
+		if got := Marks(tc.k, tc.s); got != tc.want {
+			t.Errorf("Marks(%s, %s) = %v, want %v", tc.k, tc.s, got, tc.want)
+		}
+	}
+}
+
 func TestTrackingNumbers(t *testing.T) {
 	day := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	seen := map[string]bool{}

@@ -64,21 +64,37 @@ func (s *Store) Corrected(ctx context.Context) (map[string]map[string]string, er
 	return out, rows.Err()
 }
 
-// Pending returns the records with an open objection and the day the earliest was filed
-// (index.Overlay).
+// Pending returns the records marked as disputed (存在异议) and the day a reviewer accepted the
+// earliest of their objections for review (index.Overlay). Only cases that objection.Marks count:
+// a filed but unaccepted objection, one sent back for material, a repair application and a
+// closed case leave the record unmarked, so every consumer of the overlay (pages, API, open data, reports,
+// screening) shows a mark only where a reviewer has said the record is in dispute.
 func (s *Store) Pending(ctx context.Context) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT record_id, filed_at FROM cases WHERE state <> ?`), string(objection.Closed))
+	var args []any
+	marks := ""
+	for i, st := range objection.MarkingStates {
+		if i > 0 {
+			marks += ", "
+		}
+		marks += "?"
+		args = append(args, string(st))
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT record_id, kind, state, accepted_at FROM cases WHERE state IN (`+marks+`)`), args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[string]string{}
 	for rows.Next() {
-		var id, filed string
-		if err := rows.Scan(&id, &filed); err != nil {
+		var id, kind, state, accepted string
+		if err := rows.Scan(&id, &kind, &state, &accepted); err != nil {
 			return nil, err
 		}
-		day := parseTime(filed).In(chinaTime).Format(time.DateOnly)
+		at := parseTime(accepted)
+		if !objection.Marks(objection.Kind(kind), objection.State(state)) || at.IsZero() {
+			continue
+		}
+		day := at.In(chinaTime).Format(time.DateOnly)
 		if cur, ok := out[id]; !ok || day < cur {
 			out[id] = day
 		}

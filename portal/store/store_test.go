@@ -79,9 +79,8 @@ func TestCaseLifecycle(t *testing.T) {
 		if err != nil || got.Statement != c.Statement || got.State != objection.Submitted {
 			t.Fatalf("case %+v %v", got, err)
 		}
-		pending, _ := s.Pending(ctx)
-		if pending[c.RecordID] == "" {
-			t.Errorf("pending: %v", pending)
+		if pending, _ := s.Pending(ctx); pending[c.RecordID] != "" {
+			t.Errorf("filing alone marked the record: %v", pending)
 		}
 		step := func(a objection.Action, reason string, o objection.Outcome, fields map[string]string) error {
 			_, err := s.Transition(ctx, c.Tracking, Step{Action: a, Actor: "reviewer:li", Reason: reason, Outcome: o, Fields: fields, IP: "10.0.0.1"})
@@ -113,7 +112,7 @@ func TestCaseLifecycle(t *testing.T) {
 			t.Errorf("timeline %+v", evs)
 		}
 		hidden, _ := s.Hidden(ctx)
-		pending, _ = s.Pending(ctx)
+		pending, _ := s.Pending(ctx)
 		if hidden[c.RecordID] != "撤销" || pending[c.RecordID] != "" {
 			t.Errorf("hidden %v pending %v", hidden, pending)
 		}
@@ -174,6 +173,69 @@ func TestCorrectionAndQueue(t *testing.T) {
 		if corr[a.RecordID]["fine"] != "0.5" || corr[a.RecordID]["correction_note"] == "" {
 			t.Errorf("corrected %v", corr)
 		}
+	})
+}
+
+// TestPendingOnlyAfterAcceptance walks cases through every state: a record is marked as
+// disputed only while an objection about it is accepted or being verified, with the day of
+// acceptance, on SQLite and PostgreSQL alike.
+func TestPendingOnlyAfterAcceptance(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 20, 17, 0, 0, 0, time.UTC) // 2026-11-21 01:00 in China
+		s.Now = func() time.Time { return now }
+		a, repair := newCase("YY-20261121-AAAA"), newCase("XF-20261121-BBBB")
+		repair.Kind, repair.RecordID, repair.Commitment = objection.KindRepair, "penalty-repair", true
+		for _, c := range []*Case{a, repair} {
+			if err := s.CreateCase(ctx, c, "X", nil, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := func(step string, marks map[string]string) {
+			t.Helper()
+			got, err := s.Pending(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(marks) {
+				t.Errorf("%s: pending %v, want %v", step, got, marks)
+			}
+			for id, day := range marks {
+				if got[id] != day {
+					t.Errorf("%s: pending %v, want %v", step, got, marks)
+				}
+			}
+		}
+		act := func(tracking string, a objection.Action, o objection.Outcome) {
+			t.Helper()
+			if _, err := s.Transition(ctx, tracking, Step{Action: a, Actor: "r", Reason: "理由", Outcome: o}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want("filed", nil)
+		now = now.Add(48 * time.Hour)
+		act(a.Tracking, objection.ActAccept, "")
+		act(repair.Tracking, objection.ActAccept, "")
+		want("accepted", map[string]string{a.RecordID: "2026-11-23"}) // the repair application marks nothing
+		act(a.Tracking, objection.ActRequestMore, "")
+		want("sent back for material", nil)
+		act(a.Tracking, objection.ActSupplement, "")
+		want("supplemented, not yet accepted again", nil)
+		now = now.Add(24 * time.Hour)
+		act(a.Tracking, objection.ActAccept, "")
+		want("accepted again", map[string]string{a.RecordID: "2026-11-24"})
+		act(a.Tracking, objection.ActVerify, "")
+		now = now.AddDate(0, 2, 0) // far past the 20 working days: still in review, still marked
+		want("verifying, overdue", map[string]string{a.RecordID: "2026-11-24"})
+		act(a.Tracking, objection.ActClose, objection.Upheld)
+		want("closed", nil)
+		// Closing a submitted case without accepting it (a rejection) never marked anything.
+		b := newCase("YY-20261121-CCCC")
+		if err := s.CreateCase(ctx, b, "X", nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		act(b.Tracking, objection.ActClose, objection.Upheld)
+		want("rejected", nil)
 	})
 }
 
