@@ -82,6 +82,9 @@ type caseView struct {
 	Overdue       bool              `json:"overdue"`
 	Timeline      []eventView       `json:"timeline"`
 	Attachments   []attachmentView  `json:"attachments"`
+	// Marked tells the filer whether the record shows 存在异议 now: only from acceptance until
+	// the case is closed or sent back for material (objection.Marks).
+	Marked bool `json:"-"`
 	// Reviewer-only fields.
 	Contact   *contactView `json:"contact,omitempty"`
 	Statement string       `json:"statement,omitempty"`
@@ -125,7 +128,8 @@ func (s *Server) caseView(ctx context.Context, c *store.Case, reviewer bool) (*c
 	v := &caseView{Tracking: c.Tracking, Kind: c.Kind, KindLabel: c.Kind.Label(), RecordID: c.RecordID, RecordType: c.RecordType,
 		EntityCode: c.EntityCode, EntityName: c.EntityName, State: c.State, StateLabel: c.State.Label(),
 		Outcome: c.Outcome, OutcomeLabel: c.Outcome.Label(), OutcomeReason: c.OutcomeReason,
-		FiledAt: c.FiledAt, Deadline: c.Deadline, Overdue: c.Overdue(s.today()), Timeline: []eventView{}, Attachments: []attachmentView{}}
+		FiledAt: c.FiledAt, Deadline: c.Deadline, Overdue: c.Overdue(s.today()), Timeline: []eventView{}, Attachments: []attachmentView{},
+		Marked: objection.Marks(c.Kind, c.State)}
 	evs, err := st.Events(ctx, c.ID)
 	if err != nil {
 		return nil, err
