@@ -17,7 +17,7 @@ import (
 //
 // Checks a report PDF or JSON offline against public keys the user trusts: a PEM file (as
 // published at /reports/public-key.pem) or, on the server, the data folder's keys. Exit status
-// 0 when the copy matches, 1 when it does not, 2 on a usage error.
+// 0 when the copy matches, 1 when it does not or is malformed, 2 on a usage error.
 func cmdVerifyReport(_ context.Context, args []string) error {
 	return verifyReport(args, os.Stdout)
 }
@@ -116,6 +116,10 @@ func printResult(out io.Writer, name string, r *report.Result) {
 	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(out, "  - %s\n", p)
+	}
+	if r.Malformed {
+		fmt.Fprintln(out, "结论：文件已损坏或格式有误（malformed report），读不出签发的报告内容，与任何签发的报告都不一致。\nresult: NO MATCH")
+		return
 	}
 	if r.Match() {
 		fmt.Fprintf(out, "结论：一致，是签发的原件。可在核验页面比对文件 SHA-256：/reports/verify/%s\nresult: MATCH\n", r.Number)

@@ -135,3 +135,67 @@ func TestVerifyReportBinary(t *testing.T) {
 		t.Errorf("changed copy: %v\n%s", err, out)
 	}
 }
+
+// lengthOverflowPDF is a 190-byte PDF whose attachment declares /Length 9223372036854775807
+// (math.MaxInt64): added to the stream's offset, that length wraps to a negative end.
+func lengthOverflowPDF() []byte {
+	return []byte("%PDF-1.7\n1 0 obj\n<< /Type /EmbeddedFile /Length 9223372036854775807 /Filter /FlateDecode /Params << /CheckSum <" +
+		strings.Repeat("0", 32) + "> /Size 2 >> >>\nstream\n\nendstream\nendobj\n%%EOF\n")
+}
+
+// malformedCopies writes copies from which no report can be read, and a trusted PEM key.
+func malformedCopies(t *testing.T) (pem string, copies map[string]string) {
+	t.Helper()
+	keys, err := report.OpenKeyRing(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	pem = filepath.Join(dir, "keys.pem")
+	if err := os.WriteFile(pem, []byte(keys.Keys()[0].PEM()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copies = map[string]string{}
+	for name, b := range map[string][]byte{
+		"length-overflow.pdf":  lengthOverflowPDF(),
+		"truncated.pdf":        lengthOverflowPDF()[:120],
+		"not-an-envelope.json": []byte(`{"report":null}`),
+		"broken.json":          []byte(`{"report":{"number":`),
+	} {
+		copies[name] = filepath.Join(dir, name)
+		if err := os.WriteFile(copies[name], b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return pem, copies
+}
+
+// A copy no report can be read from is answered as malformed and not matching, exit status 1.
+func TestVerifyReportMalformed(t *testing.T) {
+	pem, copies := malformedCopies(t)
+	for name, path := range copies {
+		if out := runVerify(t, false, path, "--key", pem); !strings.Contains(out, "malformed report") {
+			t.Errorf("%s: output does not say the copy is malformed:\n%s", name, out)
+		}
+	}
+}
+
+// The real binary on a malformed copy: exit status 1 with the verdict, not 2 with a stack trace.
+func TestVerifyReportBinaryMalformed(t *testing.T) {
+	pem, copies := malformedCopies(t)
+	for name, path := range copies {
+		out, err := exec.Command(binary, "verify-report", path, "--key", pem).CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("%s: want exit status 1, got %v\n%s", name, err, out)
+		}
+		for _, bad := range []string{"panic", "goroutine"} {
+			if bytes.Contains(out, []byte(bad)) {
+				t.Errorf("%s: output holds %q:\n%s", name, bad, out)
+			}
+		}
+		if !bytes.Contains(out, []byte("malformed report")) || !bytes.Contains(out, []byte("result: NO MATCH")) {
+			t.Errorf("%s: want the malformed verdict:\n%s", name, out)
+		}
+	}
+}
