@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/text/width"
+
+	"github.com/gongshi/gongshi/index/personal"
 )
 
 // Alphabet holds the 31 characters a USCC may contain; a character's value is its index.
@@ -24,6 +26,9 @@ const (
 	KindUSCC         // 18 characters
 	KindRegNo        // 15-digit 注册号
 	KindOrgCode      // 9-character 组织机构代码, stored without hyphen
+	// KindResidentID is a natural person's identity number in a code's place (18 characters,
+	// or 15 digits that fail the 注册号 check): personal data, never published or searched.
+	KindResidentID
 )
 
 func (k Kind) String() string {
@@ -34,6 +39,8 @@ func (k Kind) String() string {
 		return "reg_no"
 	case KindOrgCode:
 		return "org_code"
+	case KindResidentID:
+		return "resident_id"
 	}
 	return "none"
 }
@@ -57,9 +64,12 @@ func Normalize(s string) string {
 	return b.String()
 }
 
-// Classify reports which kind of identifier the already-normalised s has the shape of.
+// Classify reports which kind of identifier the already-normalised s has the shape of. A
+// resident ID is one before anything else, though it may also have a USCC's or 注册号's shape.
 func Classify(s string) Kind {
 	switch {
+	case personal.IsResidentID(s):
+		return KindResidentID
 	case len(s) == 18 && inAlphabet(s):
 		return KindUSCC
 	case len(s) == 15 && allDigits(s):

@@ -60,6 +60,13 @@ func TestClassify(t *testing.T) {
 		"ABCDEFGHJ":          KindNone,
 		"华为":                 KindNone,
 		"9135020077604965":   KindNone,
+		// Old IDs and registration numbers share 15 digits; the 注册号 check tells them apart.
+		"350102900101124":    KindRegNo,
+		"350102900101123":    KindResidentID,
+		"440306851130413":    KindResidentID,
+		"350102199001011238": KindResidentID,
+		"11010519491231002X": KindResidentID,
+		"110105194912310021": KindUSCC, // wrong ID check character: only a USCC's shape
 	} {
 		if got := Classify(in); got != want {
 			t.Errorf("Classify(%q) = %v, want %v", in, got, want)
@@ -89,7 +96,8 @@ func FuzzValidate(f *testing.F) {
 				t.Fatalf("suggestion %q for %q does not validate", cd.Suggestion(), s)
 			}
 		}
-		if err == nil && Classify(n) != KindUSCC {
+		// A person's ID number that happens to pass the USCC check is still an ID.
+		if err == nil && Classify(n) != KindUSCC && Classify(n) != KindResidentID {
 			t.Fatalf("valid code %q not classified as USCC", n)
 		}
 	})
