@@ -122,6 +122,13 @@ func ParseQuery(raw string) (*ParsedQuery, error) {
 			p.Code = code
 			p.Class = ClassCode
 			return p, nil
+		case uscc.KindResidentID:
+			// The importer withholds every ID, so the code lookup finds nothing; say why.
+			p.Code = code
+			p.Class = ClassCode
+			p.Hint = &Hint{Kind: "resident_id", Message: "这是居民身份证号码：自然人的身份证号码属于个人信息，本站不公示，也不能据此查询。请按企业名称或统一社会信用代码查询。",
+				MessageEN: "this is a resident identity number: natural persons' ID numbers are personal data, neither published nor searchable here; search by name or unified social credit code"}
+			return p, nil
 		}
 		if len(code) == 18 {
 			p.Hint = &Hint{Kind: "code_shape", Message: "统一社会信用代码由18位数字或大写字母组成，不含 I、O、S、V、Z，请核对。",
