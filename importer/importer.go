@@ -36,6 +36,11 @@ type Options struct {
 	// guard (and the one against a full file without data rows) for an intended shrink.
 	MaxWithdrawnShare float64
 	AllowShrink       bool
+	// Rebuild builds the new generation from nothing but the snapshots given, applied in the
+	// order given (the archive's, see ArchivedSnapshots), instead of on top of the serving one.
+	// Every archived snapshot was accepted once, its withdrawals and rejected rows included, so
+	// neither guard refuses it again; rows the current rules reject are reported as usual.
+	Rebuild bool
 	// Log receives progress and the summary (nil: silent).
 	Log io.Writer
 	Now func() time.Time
@@ -46,6 +51,9 @@ type Options struct {
 }
 
 func (o *Options) defaults() {
+	if o.Rebuild {
+		o.AllowShrink, o.MaxRejectedShare = true, 1
+	}
 	if o.MaxRejectedShare == 0 {
 		o.MaxRejectedShare = 0.05
 	}
@@ -152,7 +160,9 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 		}
 		snaps = append(snaps, s)
 	}
-	sort.SliceStable(snaps, func(i, j int) bool { return snaps[i].Manifest.SnapshotDate < snaps[j].Manifest.SnapshotDate })
+	if !opts.Rebuild {
+		sort.SliceStable(snaps, func(i, j int) bool { return snaps[i].Manifest.SnapshotDate < snaps[j].Manifest.SnapshotDate })
+	}
 	for _, s := range snaps {
 		if err := s.Verify(); err != nil {
 			rep, err := refuse(newReport(s, opts.Now()), err)
@@ -161,6 +171,9 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 	}
 
 	base, _ := dd.Current()
+	if opts.Rebuild {
+		base = ""
+	}
 	genID := newGenerationID(opts.Now())
 	dir := dd.Generation(genID)
 	ok := false
@@ -291,7 +304,11 @@ func seedDocStore(dd index.DataDir, base, dir string, info *index.GenerationInfo
 	}
 	baseInfo, err := index.ReadInfo(dd.Generation(base))
 	if err != nil {
-		return nil // the serving pointer names a broken generation: start afresh
+		// Starting afresh would drop every document the serving data holds.
+		return fmt.Errorf("the serving generation cannot be read (%v); rebuild it from the archived snapshots with: gongshi import --rebuild", err)
+	}
+	if err := baseInfo.CheckFormat(); err != nil {
+		return err
 	}
 	src, err := index.OpenDocStore(index.DocStorePath(dd.Generation(base)), false) // VACUUM INTO needs a writable connection
 	if err != nil {

@@ -99,12 +99,8 @@ func (g *Generation) Cards(ctx context.Context, codes []string) (map[string]*Ent
 }
 
 // loadCards fills the card columns of every shard from the document store's entity_cards,
-// read once in code order and joined with each shard's entities in code order. A store
-// without the table leaves them nil: cards then come from the store.
+// read once in code order and joined with each shard's entities in code order.
 func loadCards(ctx context.Context, docs *DocStore, cols []*columns) error {
-	if !docs.cards {
-		return nil
-	}
 	// A card as read, until the shard's columns are written in document order: its name is
 	// names[start:end]. No pointers: a million small strings read once would leave the heap
 	// fragmented for as long as the generation is served.

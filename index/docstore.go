@@ -17,7 +17,6 @@ import (
 type DocStore struct {
 	db    *sql.DB
 	stmts sync.Map // query text → *sql.Stmt: hot read queries are parsed once, not per call
-	cards bool     // the store has entity_cards (stores written before it do not)
 }
 
 const docStoreSchema = `
@@ -31,12 +30,7 @@ CREATE TABLE IF NOT EXISTS entity_cards (code TEXT PRIMARY KEY, name TEXT NOT NU
 
 // entity_cards repeats what a search hit or suggestion shows of an entity in a narrow table:
 // decoding the kilobyte JSON documents of ten hits was a third of the CPU of a search. former
-// is the JSON array of former names, or "" (most entities). A store written before the table
-// existed gets it filled from the documents when it is next opened for writing.
-const fillEntityCards = `INSERT OR REPLACE INTO entity_cards (code, name, status, entity_type, region, former)
-SELECT code, coalesce(json_extract(doc, '$.name'), ''), coalesce(json_extract(doc, '$.status'), ''),
-  coalesce(json_extract(doc, '$.entity_type'), ''), coalesce(json_extract(doc, '$.region'), ''),
-  coalesce(json_extract(doc, '$.former_names'), '') FROM entities`
+// is the JSON array of former names, or "" (most entities).
 
 const docStoreIndexes = `
 CREATE INDEX IF NOT EXISTS entities_name_key ON entities(name_key);
@@ -63,27 +57,16 @@ func OpenDocStore(path string, readOnly bool) (*DocStore, error) {
 	}
 	if !readOnly {
 		db.SetMaxOpenConns(1)
-		hadCards := hasTable(db, "entity_cards")
 		if _, err := db.Exec(docStoreSchema); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("doc store %s: %w", path, err)
-		}
-		if !hadCards {
-			if _, err := db.Exec(fillEntityCards); err != nil {
-				db.Close()
-				return nil, fmt.Errorf("doc store %s: entity cards: %w", path, err)
-			}
-		}
-		if err := dropStat4Samples(db); err != nil { // a store built before FinishBuild did
-			db.Close()
-			return nil, fmt.Errorf("doc store %s: statistics: %w", path, err)
 		}
 	} else {
 		// Keep every connection open: each holds its prepared statements and page cache.
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 	}
-	return &DocStore{db: db, cards: hasTable(db, "entity_cards")}, nil
+	return &DocStore{db: db}, nil
 }
 
 func hasTable(db *sql.DB, name string) bool {
@@ -343,9 +326,6 @@ func (s *DocStore) Entity(ctx context.Context, code string) (*Entity, error) {
 // Cards returns, by code, what a search hit shows of the entities with the given codes: code,
 // name, status, type, region and former names (no fields, no source).
 func (s *DocStore) Cards(ctx context.Context, codes []string) (map[string]*Entity, error) {
-	if !s.cards {
-		return s.Entities(ctx, codes)
-	}
 	out := make(map[string]*Entity, len(codes))
 	if len(codes) == 0 {
 		return out, nil

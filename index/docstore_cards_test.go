@@ -2,7 +2,6 @@ package index
 
 import (
 	"context"
-	"database/sql"
 	"reflect"
 	"testing"
 
@@ -13,8 +12,7 @@ func cardOf(e *Entity) Entity {
 	return Entity{Code: e.Code, Name: e.Name, Status: e.Status, EntityType: e.EntityType, Region: e.Region, FormerNames: e.FormerNames}
 }
 
-// Cards show what the documents say, whether the store was written with the cards table, had it
-// filled on opening (written before the table existed), or has none (read-only, old).
+// Cards show what the documents say, and go with the entities they belong to.
 func TestEntityCards(t *testing.T) {
 	ctx := context.Background()
 	path := DocStorePath(t.TempDir())
@@ -64,27 +62,6 @@ func TestEntityCards(t *testing.T) {
 	check(docs, "written")
 	docs.Close()
 
-	// A store from before the table: the table dropped, then opened read-only (falls back to the
-	// documents) and for writing (fills the table).
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec(`DROP TABLE entity_cards`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	for _, readOnly := range []bool{true, false} {
-		s, err := OpenDocStore(path, readOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s.cards == readOnly {
-			t.Fatalf("read-only %v: cards table %v", readOnly, s.cards)
-		}
-		check(s, map[bool]string{true: "old store, read-only", false: "old store, filled"}[readOnly])
-		s.Close()
-	}
 	// Withdrawing the register removes the cards with the entities.
 	s, _ := OpenDocStore(path, false)
 	defer s.Close()

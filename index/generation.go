@@ -26,20 +26,39 @@ type Generation struct {
 	Dir   string
 	Alias bleve.IndexAlias
 	Docs  *DocStore
-	// RankSort orders hits inside a search tier (see rankSort).
-	RankSort []string
 
 	shards []bleve.Index
-	cols   []*columns // by shard; nil for a generation built before the rank field
+	cols   []*columns // by shard
 	refs   atomic.Int64
 	closed atomic.Bool
 	retire atomic.Bool
+}
+
+// GenerationFormat is the layout of the generations this code builds and serves: the shards'
+// mapping (rank, name keys, pinyin pairs), the document store's tables, and documents that went
+// through the importer's current rules (personal data withheld in every code field and masked
+// in every spelling in free text; full snapshots scoped to their publisher). A generation of
+// another format is never read in its old shape: it is rebuilt from the archived snapshots
+// (gongshi import --rebuild), which hold every published document.
+const GenerationFormat = 2
+
+// ErrGenerationFormat marks a generation this code does not read; rebuild it.
+var ErrGenerationFormat = errors.New("generation format")
+
+// CheckFormat says whether a generation can be served and built upon, and what to do if not.
+func (info GenerationInfo) CheckFormat() error {
+	if info.Format == GenerationFormat {
+		return nil
+	}
+	return fmt.Errorf("%w: generation %s has format %d and this gongshi reads format %d; rebuild it from the archived snapshots with: gongshi import --rebuild --data DATA",
+		ErrGenerationFormat, info.ID, info.Format, GenerationFormat)
 }
 
 // GenerationInfo is written to generation.json when a build completes; its presence marks
 // a generation as complete.
 type GenerationInfo struct {
 	ID        string        `json:"id"`
+	Format    int           `json:"format"` // GenerationFormat when built; absent (0) before formats were numbered
 	BuiltAt   time.Time     `json:"built_at"`
 	Shards    int           `json:"shards"`
 	Entities  int           `json:"entities"`
@@ -196,8 +215,9 @@ func BuildShards(ctx context.Context, dir string, opts BuildOptions) (entities, 
 	return entities, records, nil
 }
 
-// WriteInfo marks a generation complete. Write it last.
+// WriteInfo marks a generation complete, of the format this code builds. Write it last.
 func WriteInfo(dir string, info GenerationInfo) error {
+	info.Format = GenerationFormat
 	b, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return err
@@ -221,6 +241,9 @@ func OpenGeneration(dir string) (*Generation, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := info.CheckFormat(); err != nil {
+		return nil, err
+	}
 	g := &Generation{Info: info, Dir: dir}
 	docs, err := OpenDocStore(DocStorePath(dir), true)
 	if err != nil {
@@ -238,11 +261,6 @@ func OpenGeneration(dir string) (*Generation, error) {
 		g.shards = append(g.shards, idx)
 	}
 	g.Alias = bleve.NewIndexAlias(g.shards...)
-	g.RankSort = rankSort
-	if !hasDocValues(g.shards[0].Mapping(), FieldRank) {
-		g.RankSort = legacyRankSort // built before the rank field
-		return g, nil
-	}
 	g.cols = make([]*columns, len(g.shards))
 	errs := make([]error, len(g.shards))
 	var wg sync.WaitGroup

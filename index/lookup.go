@@ -43,7 +43,7 @@ func (s *Searcher) Suggest(ctx context.Context, input string, n int) ([]Suggesti
 	run := func(q query.Query) error {
 		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(termQ(KindEntity, FieldKind, 0), q), n, 0, false)
 		req.Score = bleve.ScoreNone
-		req.SortBy(g.RankSort)
+		req.SortBy(rankSort)
 		res, err := g.Alias.SearchInContext(ctx, req)
 		if err != nil {
 			return searchError(err)

@@ -1110,7 +1110,7 @@ func (sc *Screener) closeCodes(ctx context.Context, name string, in nameShape) (
 	}
 	req := bleve.NewSearchRequestOptions(match, closeSearchHits, 0, false)
 	req.Score = bleve.ScoreNone
-	req.SortBy(sc.g.RankSort)
+	req.SortBy(rankSort)
 	sctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
 	res, err := sc.g.Alias.SearchInContext(sctx, req)
 	cancel()

@@ -154,7 +154,7 @@ func (r *SearchRequest) decodeCursorString(s string) (*cursor, error) {
 		return nil, bad
 	}
 	var c cursor
-	if json.Unmarshal(b, &c) != nil || c.Hash != r.hash() || len(c.After) == 0 || len(c.After) > len(legacyRankSort) || c.Tier < 0 || c.Tier > 3 {
+	if json.Unmarshal(b, &c) != nil || c.Hash != r.hash() || len(c.After) == 0 || len(c.After) > maxCursorAfter || c.Tier < 0 || c.Tier > 3 {
 		return nil, bad
 	}
 	for _, v := range c.After {
@@ -235,8 +235,8 @@ func hasLabel(v string) string {
 // with doc values: one doc-value visit per hit, and no stored-ID fetch for the tie-break.
 var rankSort = []string{FieldRank}
 
-// legacyRankSort is the same order for generations built before the rank field.
-var legacyRankSort = []string{FieldNameLen, "-" + FieldActive, "_id"}
+// maxCursorAfter is the longest sort key a cursor carries: a tier and a rank.
+const maxCursorAfter = 2
 
 // Search runs a search over the serving generation.
 func (s *Searcher) Search(ctx context.Context, r SearchRequest) (*SearchResponse, error) {
@@ -314,10 +314,10 @@ func (s *Searcher) Search(ctx context.Context, r SearchRequest) (*SearchResponse
 		req.Score = bleve.ScoreNone
 		req.Fields = slices.Clone(badgeFields)
 		if want > 0 {
-			req.SortBy(g.RankSort)
+			req.SortBy(rankSort)
 		} // else: only counted (and faceted); unsorted, hits cost no doc-value visit
 		if t == cur.Tier && cur.After != nil {
-			if len(cur.After) != len(g.RankSort) {
+			if len(cur.After) != len(rankSort) {
 				return nil, badRequest("bad_cursor", "翻页参数无效或已过期，请从第一页重新浏览。", "cursor belongs to another index generation")
 			}
 			req.SetSearchAfter(cur.After)

@@ -38,6 +38,20 @@ func cmdDemo(ctx context.Context, args []string) error {
 			return err
 		}
 		os.RemoveAll(snap) // archived under snapshots/ by the import
+	} else if info, err := index.ReadInfo(dd.Generation(cur)); err == nil && info.CheckFormat() != nil {
+		// Demo data from an older gongshi: rebuilt from its archived snapshot, as an operator would.
+		fmt.Fprintf(os.Stderr, "%v\nrebuilding %s\n", info.CheckFormat(), f.data)
+		paths, err := importer.ArchivedSnapshots(dd)
+		if err != nil {
+			return err
+		}
+		reps, err := importer.Import(ctx, paths, importer.Options{Data: dd, Log: os.Stderr, Rebuild: true})
+		for _, r := range reps {
+			r.Summary(os.Stderr)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(os.Stderr, "gongshi demo: http://%s/\n", f.addr)
 	return f.serve(ctx)

@@ -76,17 +76,25 @@ func cmdImport(ctx context.Context, args []string) error {
 	data := fs.String("data", envOr("GONGSHI_DATA", "data"), "data folder")
 	db := fs.String("db", os.Getenv("GONGSHI_DB"), "SQL store with the portal's decisions (default: SQLite in the data folder)")
 	allowShrink := fs.Bool("allow-shrink", false, "let a full snapshot withdraw more than --max-withdrawn of its publisher's documents of a type, or all of them with a file without data rows")
+	rebuild := fs.Bool("rebuild", false, "build a new generation from the archived snapshots alone (DATA/snapshots), with the portal's decisions applied; for a generation of an older format")
 	maxWithdrawn := fs.Float64("max-withdrawn", 0.2, "refuse a full snapshot that would withdraw more than this share of its publisher's current documents of a type")
 	var f importFlags
 	f.register(fs)
 	fs.Parse(args)
-	if fs.NArg() == 0 {
-		fmt.Fprintln(os.Stderr, "usage: gongshi import [--data DIR] [flags] PATH...")
+	if (fs.NArg() == 0) != *rebuild {
+		fmt.Fprintln(os.Stderr, "usage: gongshi import [--data DIR] [flags] PATH... | gongshi import --rebuild [--data DIR]")
 		return exitError(2)
 	}
 	opts, err := f.options(*data)
 	if err != nil {
 		return err
+	}
+	paths := fs.Args()
+	if *rebuild {
+		if paths, err = importer.ArchivedSnapshots(index.DataDir(*data)); err != nil {
+			return err
+		}
+		opts.Rebuild = true
 	}
 	// The portal's decisions (revocations, corrections, repairs) apply to every build, so the
 	// agency's next file cannot bring a wrong record back.
@@ -100,7 +108,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	defer st.Close()
 	opts.Corrections = st
 	opts.AllowShrink, opts.MaxWithdrawnShare = *allowShrink, *maxWithdrawn
-	reps, err := importer.Import(ctx, fs.Args(), opts)
+	reps, err := importer.Import(ctx, paths, opts)
 	if err := finishReports(f.report, reps, err); err != nil {
 		return err
 	}

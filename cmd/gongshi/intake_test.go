@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,4 +157,49 @@ func TestFullSnapshotsCannotWipeData(t *testing.T) {
 		c.Withdrawn+c.KeptEntities != before.entities {
 		t.Errorf("allowed empty register: %+v → %+v, report %+v", before, after, c)
 	}
+}
+
+// A generation of another format is never served in its old shape: the operator is told to
+// rebuild, and the rebuild from the archived snapshots serves the same documents.
+func TestOlderGenerationFormatIsRebuilt(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	if code, out, _ := importReport(t, data, "--max-rejected", "0.4", fixture); code != 0 {
+		t.Fatalf("import: exit %d\n%s", code, out)
+	}
+	before := countDocs(t, data)
+	dd := index.DataDir(data)
+	// generation.json as written before formats were numbered.
+	infoPath := filepath.Join(dd.Generation(before.current), "generation.json")
+	b, err := os.ReadFile(infoPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := strings.Replace(string(b), fmt.Sprintf(`"format": %d,`, index.GenerationFormat), "", 1)
+	if old == string(b) {
+		t.Fatalf("no format in %s", b)
+	}
+	if err := os.WriteFile(infoPath, []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := index.OpenGeneration(dd.Generation(before.current)); !errors.Is(err, index.ErrGenerationFormat) ||
+		!strings.Contains(err.Error(), "gongshi import --rebuild") {
+		t.Fatalf("open an old generation: %v", err)
+	}
+	// Importing on top of it is refused too: its documents went through older rules.
+	bare := filepath.Join(filepath.Dir(fixture), "严重违法失信名单-bare.csv")
+	if code, out, _ := importReport(t, data, bare); code == 0 || !strings.Contains(out, "--rebuild") {
+		t.Fatalf("import on an old generation: exit %d\n%s", code, out)
+	}
+	if code, out, _ := importReport(t, data, "--rebuild"); code != 0 {
+		t.Fatalf("rebuild: exit %d\n%s", code, out)
+	}
+	after := countDocs(t, data)
+	if after.current == before.current || after.entities != before.entities || after.penalties != before.penalties {
+		t.Fatalf("rebuild: %+v → %+v", before, after)
+	}
+	g, err := index.OpenGeneration(dd.Generation(after.current))
+	if err != nil {
+		t.Fatalf("open the rebuilt generation: %v", err)
+	}
+	g.Close()
 }
