@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/index/personal"
 	"github.com/gongshi/gongshi/index/uscc"
 )
 
@@ -64,7 +65,8 @@ func newConverter(file string, t index.RecordType, header []string) (*converter,
 }
 
 func (c *converter) issue(line int, f *index.Field, code, reason, value, severity string) Issue {
-	is := Issue{File: c.file, Line: line, Code: code, Reason: reason, Value: MaskIDNumbers(value), Severity: severity}
+	// Reasons quote values too ("not a date: ..."): neither may carry personal data in full.
+	is := Issue{File: c.file, Line: line, Code: code, Reason: personal.Mask(reason), Value: personal.Mask(value), Severity: severity}
 	if f != nil {
 		is.Field = f.Label
 	}
@@ -89,6 +91,18 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 			bad = true
 			continue
 		}
+		switch f.Kind {
+		case index.KindCode:
+			// The main code is judged below: a person's ID there withholds the whole row. In any
+			// other code column (注册号, 组织机构代码, 处罚机关统一社会信用代码 ...) only the value goes.
+			if key != "code" && personal.Mask(v) != v {
+				issues = append(issues, c.issue(line, f, "natural_person",
+					f.Label+"为自然人身份证号码或手机号码，该项不予公示", v, "withheld"))
+				continue
+			}
+		case index.KindText, index.KindNames:
+			v = personal.Mask(v)
+		}
 		if v != "" {
 			fields[key] = v
 		}
@@ -101,10 +115,9 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 	}
 	if code := fields["code"]; code != "" {
 		codeField := c.schema.Field("code")
-		if IsIDNumber(code) {
-			return nil, nil, append(issues, c.issue(line, codeField, "natural_person", "自然人身份证号码，不予公示", code, "withheld")), withheld
-		}
 		switch uscc.Classify(code) {
+		case uscc.KindResidentID:
+			return nil, nil, append(issues, c.issue(line, codeField, "natural_person", "自然人身份证号码，不予公示", code, "withheld")), withheld
 		case uscc.KindUSCC:
 			var cd *uscc.CheckDigitError
 			if err := uscc.Validate(code); errors.As(err, &cd) {
@@ -127,11 +140,6 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 	}
 	if bad {
 		return nil, nil, issues, rejected
-	}
-	for k, v := range fields {
-		if f := c.schema.Field(k); f.Kind == index.KindText || f.Kind == index.KindNames {
-			fields[k] = MaskIDNumbers(v)
-		}
 	}
 	if c.schema.Type == index.TypeEntity {
 		return c.entity(fields), nil, issues, accepted
