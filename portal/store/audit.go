@@ -82,6 +82,38 @@ func (s *Store) AuditLog(ctx context.Context, after int64, limit int) ([]AuditEn
 	return out, rows.Err()
 }
 
+const auditColumns = `seq, at, actor, action, subject, detail, ip, prev_hash, hash`
+
+func (s *Store) auditQuery(ctx context.Context, query string, args ...any) ([]AuditEntry, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+auditColumns+` FROM audit WHERE `+query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Subject, &e.Detail, &e.IP, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// LoginTrouble returns the failed and throttled logins of an account since the login before
+// its latest one, newest first: what its owner should see on arriving in the back office.
+func (s *Store) LoginTrouble(ctx context.Context, name string, limit int) ([]AuditEntry, error) {
+	return s.auditQuery(ctx, `subject = ? AND action IN ('login.fail', 'login.throttled')
+		AND seq > COALESCE((SELECT seq FROM audit WHERE subject = ? AND action = 'login.ok' ORDER BY seq DESC LIMIT 1 OFFSET 1), 0)
+		ORDER BY seq DESC LIMIT ?`, name, name, limit)
+}
+
+// RecentAudit returns the newest entries of one action, at most limit, newest first.
+func (s *Store) RecentAudit(ctx context.Context, action string, limit int) ([]AuditEntry, error) {
+	return s.auditQuery(ctx, `action = ? ORDER BY seq DESC LIMIT ?`, action, limit)
+}
+
 // VerifyAudit recomputes the whole chain; it returns the number of entries checked, or an
 // error naming the first entry that was changed, removed or inserted.
 func (s *Store) VerifyAudit(ctx context.Context) (int64, error) {

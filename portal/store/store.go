@@ -194,6 +194,9 @@ func (s *Store) migrate(ctx context.Context) error {
 			ip TEXT NOT NULL,
 			prev_hash TEXT NOT NULL,
 			hash TEXT NOT NULL)`,
+		// Login problems are read back by account (for its owner) and by action (for admins).
+		`CREATE INDEX IF NOT EXISTS audit_subject ON audit(subject, action, seq)`,
+		`CREATE INDEX IF NOT EXISTS audit_action ON audit(action, seq)`,
 	}
 	for _, st := range stmts {
 		if _, err := s.db.ExecContext(ctx, st); err != nil {

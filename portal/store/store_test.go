@@ -239,6 +239,38 @@ func TestPendingOnlyAfterAcceptance(t *testing.T) {
 	})
 }
 
+func TestLoginTrouble(t *testing.T) {
+	eachStore(t, func(t *testing.T, s *Store) {
+		ctx := context.Background()
+		for _, e := range []AuditEntry{
+			{Action: "login.fail", Subject: "li", Detail: "before the previous login"},
+			{Action: "login.ok", Subject: "li"},
+			{Action: "login.fail", Subject: "li", IP: "203.0.113.1"},
+			{Action: "login.throttled", Subject: "li", IP: "203.0.113.1"},
+			{Action: "login.fail", Subject: "wang"},
+			{Action: "login.ok", Subject: "li"},
+			{Action: "login.fail", Subject: "li", IP: "203.0.113.2"},
+		} {
+			if err := s.Audit(ctx, e); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.LoginTrouble(ctx, "li", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 3 || got[0].IP != "203.0.113.2" || got[1].Action != "login.throttled" || got[2].IP != "203.0.113.1" {
+			t.Errorf("trouble since the previous login: %+v", got)
+		}
+		if got, _ := s.LoginTrouble(ctx, "zhao", 10); len(got) != 0 {
+			t.Errorf("an account never seen: %+v", got)
+		}
+		if got, _ := s.RecentAudit(ctx, "login.throttled", 10); len(got) != 1 || got[0].Subject != "li" {
+			t.Errorf("recent throttles: %+v", got)
+		}
+	})
+}
+
 func TestUsersSessionsTokens(t *testing.T) {
 	eachStore(t, func(t *testing.T, s *Store) {
 		ctx := context.Background()
