@@ -87,7 +87,11 @@ func (s *Server) reportPDF(c *gin.Context) {
 	c.Header("Content-Type", "application/pdf")
 	c.Header("X-Report-Number", is.Report.Number)
 	setDownload(c, "inline", "信用报告-"+is.Report.Number+".pdf")
-	c.Header("ETag", `"`+is.Envelope.Hash[:16]+`-pdf"`)
+	tag := is.Envelope.Hash // read back from reports.db: do not trust its length
+	if len(tag) > 16 {
+		tag = tag[:16]
+	}
+	c.Header("ETag", `"`+tag+`-pdf"`)
 	c.Header("Cache-Control", "private, max-age=300")
 	http.ServeContent(c.Writer, c.Request, "", time.Time{}, bytes.NewReader(is.PDF))
 }
@@ -190,6 +194,13 @@ func (s *Server) pageReportVerifyCopy(c *gin.Context) {
 	}
 	if err != nil {
 		s.pageFail(c, err)
+		return
+	}
+	if check.Result.Malformed {
+		// Nothing could be compared: the request is at fault, not a report that differs.
+		v.Error = "文件已损坏或格式有误，读不出其中的信用报告，因此与报告 " + rec.Entry.Number + " 不一致。" +
+			strings.Join(check.Result.Problems, "") + "请上传从本平台下载的原始 PDF 或 JSON 文件。"
+		s.renderVerify(c, http.StatusUnprocessableEntity, v)
 		return
 	}
 	v.Check, v.CheckKind = check, strings.ToUpper(check.Result.Kind)

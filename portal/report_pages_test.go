@@ -226,3 +226,32 @@ func TestReportRoutesCountAsDownloads(t *testing.T) {
 		t.Errorf("POST verify: budget %q", got)
 	}
 }
+
+// lengthOverflowPDF is a 190-byte PDF whose attachment declares /Length 9223372036854775807
+// (math.MaxInt64): added to the stream's offset, that length wraps to a negative end.
+func lengthOverflowPDF() []byte {
+	return []byte("%PDF-1.7\n1 0 obj\n<< /Type /EmbeddedFile /Length 9223372036854775807 /Filter /FlateDecode /Params << /CheckSum <" +
+		strings.Repeat("0", 32) + "> /Size 2 >> >>\nstream\n\nendstream\nendobj\n%%EOF\n")
+}
+
+// A copy no report can be read from is the uploader's fault: a 422 with the reason in Chinese,
+// never a 500.
+func TestReportVerifyMalformedCopy(t *testing.T) {
+	_, ts := testServer(t)
+	_, res := page(t, ts.URL+"/entities/"+huawei+"/report", 200)
+	verify := ts.URL + "/reports/verify/" + res.Header.Get("X-Report-Number")
+	js, _ := getBytes(t, ts.URL+"/entities/"+huawei+"/report.json", 200)
+	for what, c := range map[string]struct {
+		field string
+		data  []byte
+	}{
+		"/Length MaxInt64 upload": {"file", lengthOverflowPDF()},
+		"/Length MaxInt64 pasted": {"content", lengthOverflowPDF()},
+		"truncated pdf":           {"file", lengthOverflowPDF()[:120]},
+		"truncated json":          {"file", js[:len(js)/2]},
+		"json without a report":   {"content", []byte(`{"report":null,"hash":"","signature":"","key_id":""}`)},
+	} {
+		out := postCopy(t, verify, c.field, c.data, http.StatusUnprocessableEntity)
+		mustContain(t, what, out, "无法核验", "文件已损坏或格式有误", "请上传从本平台下载的原始 PDF 或 JSON 文件")
+	}
+}
