@@ -34,7 +34,7 @@ func openJSONL(r io.Reader) (*jsonlSource, error) {
 			return nil, fmt.Errorf("read JSONL: %w", err)
 		}
 		if tooLong {
-			return nil, fmt.Errorf("JSONL line %d: longer than %d bytes", s.line, MaxJSONLLineBytes)
+			return nil, fmt.Errorf("JSONL line %d: longer than %d bytes", s.line, MaxRecordBytes)
 		}
 		if s.line == 1 {
 			b = bytes.TrimPrefix(b, utf8BOM)
@@ -53,14 +53,24 @@ func openJSONL(r io.Reader) (*jsonlSource, error) {
 			s.index[k] = len(s.head)
 			s.head = append(s.head, k)
 		}
-		row := s.align(keys, vals)
+		if len(s.head) > MaxColumns {
+			return nil, fmt.Errorf("JSONL line %d: first record has more than %d keys", s.line, MaxColumns)
+		}
+		row, err := s.align(keys, vals)
+		if err != nil {
+			var re *RowError
+			if errors.As(err, &re) {
+				return nil, fmt.Errorf("JSONL line %d: first record %s", s.line, re.Reason)
+			}
+			return nil, err
+		}
 		s.pending = &row
 		return s, nil
 	}
 }
 
 // readLine returns the next line without its newline. A line longer than
-// MaxJSONLLineBytes is drained without being kept and reported as tooLong.
+// MaxRecordBytes is drained without being kept and reported as tooLong.
 func (s *jsonlSource) readLine() (line []byte, tooLong bool, err error) {
 	s.buf = s.buf[:0]
 	read := false
@@ -68,7 +78,7 @@ func (s *jsonlSource) readLine() (line []byte, tooLong bool, err error) {
 		chunk, err := s.br.ReadSlice('\n')
 		read = read || len(chunk) > 0
 		if !tooLong {
-			if len(s.buf)+len(chunk) > MaxJSONLLineBytes+1 { // +1 for the newline
+			if len(s.buf)+len(chunk) > MaxRecordBytes+1 { // +1 for the newline
 				tooLong, s.buf = true, s.buf[:0]
 			} else {
 				s.buf = append(s.buf, chunk...)
@@ -107,7 +117,7 @@ func (s *jsonlSource) next() (Row, error) {
 			return Row{}, fmt.Errorf("read JSONL: %w", err)
 		}
 		if tooLong {
-			return Row{}, &RowError{Line: s.line, Reason: fmt.Sprintf("longer than %d bytes", MaxJSONLLineBytes)}
+			return Row{}, &RowError{Line: s.line, Reason: fmt.Sprintf("longer than %d bytes", MaxRecordBytes)}
 		}
 		if len(bytes.TrimSpace(b)) == 0 {
 			continue
@@ -116,18 +126,23 @@ func (s *jsonlSource) next() (Row, error) {
 		if err != nil {
 			return Row{}, &RowError{Line: s.line, Reason: err.Error()}
 		}
-		return s.align(keys, vals), nil
+		return s.align(keys, vals)
 	}
 }
 
-func (s *jsonlSource) align(keys, vals []string) Row {
+// align puts the values of one object under the header's columns; a value over MaxCellBytes
+// rejects the row, as in the other formats, even under a key that is not a column.
+func (s *jsonlSource) align(keys, vals []string) (Row, error) {
+	if err := cellTooLong(s.line, vals, keys); err != nil {
+		return Row{}, err
+	}
 	row := Row{Line: s.line, Values: make([]string, len(s.head))}
 	for i, k := range keys {
 		if j, ok := s.index[strings.TrimFunc(k, headerTrim)]; ok {
 			row.Values[j] = vals[i]
 		}
 	}
-	return row
+	return row, nil
 }
 
 // parseObject splits one JSON object into its keys in document order and their values

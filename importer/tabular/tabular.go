@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Format names a file format.
@@ -36,18 +37,39 @@ func FormatOf(name string) Format {
 	return ""
 }
 
-// DefaultMaxXLSXUnzipSize is used when Options.MaxXLSXUnzipSize is 0.
-const DefaultMaxXLSXUnzipSize = 256 << 20
-
-// MaxJSONLLineBytes is the longest JSON Lines line accepted; a longer line is reported
-// as a *RowError and skipped, so one runaway line cannot exhaust memory.
-const MaxJSONLLineBytes = 4 << 20
+// Limits on what one row or file may cost. The readers enforce them while they stream, so a
+// reader never holds much more than MaxRecordBytes of a row, whatever the input:
+//
+//	limit                    value      over it
+//	MaxRecordBytes           1 MiB      a CSV record (all its lines) or a JSONL line: *RowError,
+//	                                    reading resumes with the next record
+//	MaxCellBytes             128 KiB    one value, decoded: *RowError
+//	MaxColumns               16,384     columns of a header (file refused) or a row (*RowError);
+//	                                    Excel's own maximum
+//	MaxXLSXFileSize          64 MiB     an XLSX file, which excelize holds in memory: refused
+//	DefaultMaxXLSXUnzipSize  256 MiB    an XLSX file's unpacked parts together: refused
+//	maxXLSXRowXML            4 MiB      the XML of one sheet row or shared string: file refused
+//	maxXLSXText              1 MiB      the XML text of one cell or shared string: file refused
+//
+// The longest field the importer accepts (20,000 characters, index.Field.MaxChars) needs at
+// most 80,000 bytes, so MaxCellBytes never rejects a value its field would take. An XLSX row
+// cannot be skipped the way a CSV record can: excelize decodes a row before it can be judged,
+// so the XML limits refuse the file, checked by a streaming pass over the sheet before excelize
+// reads it, and values between MaxCellBytes and maxXLSXText reject only their row.
+const (
+	MaxRecordBytes          = 1 << 20
+	MaxCellBytes            = 128 << 10
+	MaxColumns              = 16384
+	MaxXLSXFileSize         = 64 << 20
+	DefaultMaxXLSXUnzipSize = 256 << 20
+)
 
 // Options configure Open.
 type Options struct {
 	Format Format // required
-	// MaxXLSXUnzipSize caps both the XLSX file size and the total size of its unpacked
-	// parts, guarding against zip bombs; 0 means DefaultMaxXLSXUnzipSize.
+	// MaxXLSXUnzipSize caps the total size of an XLSX file's unpacked parts, guarding against
+	// zip bombs, and the file's own size when lower than MaxXLSXFileSize; 0 means
+	// DefaultMaxXLSXUnzipSize.
 	MaxXLSXUnzipSize int64
 }
 
@@ -179,6 +201,31 @@ func blank(cells []string) bool {
 		}
 	}
 	return true
+}
+
+// cellTooLong reports the first cell over MaxCellBytes as a row error, naming its column.
+func cellTooLong(line int, cells, header []string) error {
+	for i, c := range cells {
+		if len(c) > MaxCellBytes {
+			name := ""
+			if i < len(header) && header[i] != "" {
+				name = fmt.Sprintf(" (%s)", clip(header[i], 40))
+			}
+			return &RowError{Line: line, Reason: fmt.Sprintf("column %d%s is %d bytes long, more than %d", i+1, name, len(c), MaxCellBytes)}
+		}
+	}
+	return nil
+}
+
+// clip keeps at most n bytes of s without cutting a character.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // fitRow aligns cells with a header of width columns, or reports why it cannot.

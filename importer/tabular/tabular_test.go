@@ -340,27 +340,52 @@ func TestJSONL(t *testing.T) {
 	}
 }
 
+// A line over MaxRecordBytes or a value over MaxCellBytes rejects its row; the reader never
+// keeps the line and goes on with the next one.
 func TestJSONLLongLines(t *testing.T) {
-	mb := strings.Repeat("x", 1<<20)
-	huge := strings.Repeat("y", MaxJSONLLineBytes)
-	in := `{"a":"` + mb + `"}` + "\n" + `{"a":"` + huge + `"}` + "\n" + `{"a":"z"}`
-	r, err := Open(strings.NewReader(in), Options{Format: JSONL})
+	cell := strings.Repeat("x", MaxCellBytes)
+	var near strings.Builder // just under the line cap, every value at the cell cap
+	near.WriteString(`{"a":"` + cell + `"`)
+	for i := 0; near.Len()+MaxCellBytes+20 < MaxRecordBytes; i++ {
+		fmt.Fprintf(&near, `,"k%d":"%s"`, i, cell)
+	}
+	near.WriteString("}")
+	lines := []string{
+		near.String(),
+		`{"a":"` + strings.Repeat("y", MaxRecordBytes) + `"}`, // 2: over the line cap
+		`{"a":"` + cell + `x"}`,                               // 3: one byte over the cell cap
+		`{"a":"z","b":"` + cell + `x"}`,                       // 4: the same under a key that is no column
+		`{"a":"` + strings.Repeat("w", 20<<20) + `"}`,         // 5: 20 MiB
+		`{"a":"z"}`,
+	}
+	r, err := Open(strings.NewReader(strings.Join(lines, "\n")), Options{Format: JSONL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	row, err := r.Next()
-	if err != nil || row.Values[0] != mb {
-		t.Fatalf("1 MB line: %v", err)
+	if err != nil || row.Values[0] != cell {
+		t.Fatalf("line near the cap: %v", err)
 	}
-	var re *RowError
-	if _, err := r.Next(); !errors.As(err, &re) || re.Line != 2 {
-		t.Fatalf("over-long line: %v", err)
+	for _, want := range []string{
+		fmt.Sprintf("line 2: longer than %d bytes", MaxRecordBytes),
+		fmt.Sprintf("line 3: column 1 (a) is %d bytes long, more than %d", MaxCellBytes+1, MaxCellBytes),
+		fmt.Sprintf("line 4: column 2 (b) is %d bytes long, more than %d", MaxCellBytes+1, MaxCellBytes),
+		fmt.Sprintf("line 5: longer than %d bytes", MaxRecordBytes),
+	} {
+		var re *RowError
+		if _, err := r.Next(); !errors.As(err, &re) || re.Error() != want {
+			t.Fatalf("got %v, want %s", err, want)
+		}
 	}
-	if row, err := r.Next(); err != nil || row.Line != 3 || row.Values[0] != "z" {
-		t.Fatalf("after the long line: %+v %v", row, err)
+	if row, err := r.Next(); err != nil || row.Line != 6 || row.Values[0] != "z" {
+		t.Fatalf("after the long lines: %+v %v", row, err)
 	}
 	if _, err := r.Next(); err != io.EOF {
 		t.Fatalf("want EOF, got %v", err)
+	}
+	// A first line over the cap leaves no header: the file is refused.
+	if _, err := Open(strings.NewReader(lines[1]), Options{Format: JSONL}); err == nil || !strings.Contains(err.Error(), "longer than") {
+		t.Fatalf("over-long first line: %v", err)
 	}
 }
 
