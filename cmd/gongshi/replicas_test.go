@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongshi/gongshi/importer"
+	"github.com/gongshi/gongshi/importer/demo"
 	"github.com/gongshi/gongshi/portal/pgtemp"
 	"github.com/gongshi/gongshi/portal/redistemp"
 )
@@ -225,6 +227,17 @@ func dropSnapshot(t *testing.T, data, date string, seed int) {
 	tmp := filepath.Join(t.TempDir(), "agency-"+date)
 	if out, err := run(t, "", "generate", "--entities", "40", "--seed", strconv.Itoa(seed), "--date", date, "--out", tmp); err != nil {
 		t.Fatalf("generate: %v\n%s", err, out)
+	}
+	// Each drop comes from another agency: one agency's full snapshot of other companies would
+	// withdraw its earlier one, which the importer refuses.
+	manifest := filepath.Join(tmp, importer.ManifestName)
+	b, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = bytes.Replace(b, []byte(demo.DefaultPublisher), []byte("演示机关 "+date), 1)
+	if err := os.WriteFile(manifest, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	inbox := filepath.Join(data, "inbox")
 	if err := os.MkdirAll(inbox, 0o755); err != nil {
