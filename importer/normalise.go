@@ -109,31 +109,3 @@ func Names(s string) []string {
 	}
 	return out
 }
-
-// reIDNumber finds 18-character resident ID numbers (6-digit region, birth date, sequence, check).
-var reIDNumber = regexp.MustCompile(`\b[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]\b`)
-
-// IsIDNumber reports whether a normalised code is a natural person's resident ID number
-// (ISO 7064 MOD 11-2 check). Such a code is never published.
-func IsIDNumber(code string) bool {
-	if len(code) != 18 || !reIDNumber.MatchString(code) {
-		return false
-	}
-	weights := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(code[i]-'0') * weights[i]
-	}
-	return "10X98765432"[sum%11] == code[17]
-}
-
-// MaskIDNumbers hides the middle of any resident ID number in free text ("3501021990****1234"),
-// the way gsxt shows them: personal data is never published in full.
-func MaskIDNumbers(s string) string {
-	if len(s) < 18 {
-		return s
-	}
-	return reIDNumber.ReplaceAllStringFunc(s, func(id string) string {
-		return id[:10] + "****" + id[14:]
-	})
-}

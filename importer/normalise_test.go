@@ -43,16 +43,3 @@ func TestMoney(t *testing.T) {
 		t.Error("Money(abc) should fail")
 	}
 }
-
-func TestIDNumbers(t *testing.T) {
-	id := "11010519491231002X" // the standard's worked example
-	if !IsIDNumber(id) {
-		t.Fatalf("IsIDNumber(%s) = false", id)
-	}
-	if IsIDNumber("91350200776049653A") || IsIDNumber("110105194912310021") {
-		t.Error("a USCC or a wrong check digit is not an ID number")
-	}
-	if got := MaskIDNumbers("经营者张三，身份证号11010519491231002X。"); got != "经营者张三，身份证号1101051949****002X。" {
-		t.Errorf("MaskIDNumbers = %q", got)
-	}
-}
