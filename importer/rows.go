@@ -97,7 +97,7 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 			// other code column (注册号, 组织机构代码, 处罚机关统一社会信用代码 ...) only the value goes.
 			if key != "code" && personal.Mask(v) != v {
 				issues = append(issues, c.issue(line, f, "natural_person",
-					f.Label+"为自然人身份证号码或手机号码，该项不予公示", v, "withheld"))
+					f.Label+"含自然人身份证号码或手机号码，该项不予公示", v, "withheld"))
 				continue
 			}
 		case index.KindText, index.KindNames:
