@@ -107,24 +107,29 @@ func TestObjectionFileTrackRevoke(t *testing.T) {
 		t.Fatalf("answer %s", body)
 	}
 
-	// The record now carries the pending mark in the API and on the page.
+	// Filing alone marks nothing: anyone can copy a company's public name and code.
 	var e struct {
 		Records []struct {
 			ID             string
 			ObjectionSince string `json:"objection_pending_since"`
 		}
 	}
-	getJSON(t, ts.URL+"/api/v1/entities/"+huawei, 200, &e)
-	marked := false
-	for _, r := range e.Records {
-		marked = marked || r.ID == penalty && r.ObjectionSince == "2026-11-22"
+	// markSince returns the record's objection_pending_since in the entity API.
+	markSince := func() string {
+		t.Helper()
+		getJSON(t, ts.URL+"/api/v1/entities/"+huawei, 200, &e)
+		for _, r := range e.Records {
+			if r.ID == penalty {
+				return r.ObjectionSince
+			}
+		}
+		return ""
 	}
-	if !marked {
-		t.Errorf("pending objection not shown: %+v", e.Records)
+	if since := markSince(); since != "" {
+		t.Errorf("filing alone marked the record (since %q)", since)
 	}
-	page := getBody(t, ts.URL+"/entities/"+huawei)
-	if !strings.Contains(page, "存在异议 · 处理中（2026-11-22 起）") {
-		t.Error("entity page lacks the pending mark")
+	if page := getBody(t, ts.URL+"/entities/"+huawei); strings.Contains(page, "存在异议") {
+		t.Error("entity page marks the record before a reviewer accepted the objection")
 	}
 
 	// Tracking needs the check code; the public view has no contact details.
@@ -161,7 +166,19 @@ func TestObjectionFileTrackRevoke(t *testing.T) {
 	if code, b := act(`{"action":"accept"}`); code != 409 {
 		t.Errorf("accept without a reason: %d %s", code, b)
 	}
-	for _, step := range []string{`{"action":"accept","reason":"材料齐全"}`, `{"action":"verify","reason":"转鼓楼区局核查"}`,
+	if code, b := act(`{"action":"accept","reason":"材料齐全"}`); code != 200 {
+		t.Fatalf("accept: %d %s", code, b)
+	}
+	// Accepted: the record is marked, dated by the acceptance (the server's clock reads
+	// 2026-11-22), in the API and on the page.
+	const accepted = "2026-11-22"
+	if since := markSince(); since != accepted {
+		t.Errorf("accepted objection: objection_pending_since %q, want the acceptance day %s", since, accepted)
+	}
+	if page := getBody(t, ts.URL+"/entities/"+huawei); !strings.Contains(page, "存在异议 · 处理中（"+accepted+" 起）") {
+		t.Error("entity page lacks the pending mark after acceptance")
+	}
+	for _, step := range []string{`{"action":"verify","reason":"转鼓楼区局核查"}`,
 		`{"action":"close","reason":"原处罚决定已被复议撤销","outcome":"revoked"}`} {
 		if code, b := act(step); code != 200 {
 			t.Fatalf("%s: %d %s", step, code, b)
