@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/http"
@@ -30,9 +29,6 @@ type RateLimits struct {
 	Downloads string
 	Forms     string
 	Login     string
-	// LoginAccount is the budget of failed logins per account name, from any number of clients:
-	// once spent, the account is locked until the period ends (default "10-H").
-	LoginAccount string
 	// Screen is the batch-screening budget, counted per request (each holds up to 10,000 subjects).
 	Screen string
 	// APIKeys maps a key's name to its secret; requests with "X-API-Key: secret" are counted per
@@ -45,7 +41,7 @@ type RateLimits struct {
 
 // DefaultRateLimits are generous for people and strict enough to stop scrapers.
 func DefaultRateLimits() RateLimits {
-	return RateLimits{Pages: "120-M", Search: "60-M", Suggest: "300-M", Downloads: "30-M", Forms: "10-M", Login: "5-M", LoginAccount: "10-H", Screen: "10-M", APIKeyFactor: 10}
+	return RateLimits{Pages: "120-M", Search: "60-M", Suggest: "300-M", Downloads: "30-M", Forms: "10-M", Login: "5-M", Screen: "10-M", APIKeyFactor: 10}
 }
 
 // budget is one named rate limit.
@@ -133,7 +129,7 @@ func newRateLimiter(cfg RateLimits) (*rateLimiter, error) {
 	for name, spec := range map[string]string{
 		"pages": pick(cfg.Pages, d.Pages), "search": pick(cfg.Search, d.Search), "suggest": pick(cfg.Suggest, d.Suggest),
 		"downloads": pick(cfg.Downloads, d.Downloads), "forms": pick(cfg.Forms, d.Forms), "login": pick(cfg.Login, d.Login),
-		"screen": pick(cfg.Screen, d.Screen), loginAccountBudget: pick(cfg.LoginAccount, d.LoginAccount),
+		"screen": pick(cfg.Screen, d.Screen),
 	} {
 		rate, err := limiter.NewRateFromFormatted(spec)
 		if err != nil {
@@ -205,53 +201,6 @@ func (s *Server) limit(name string) gin.HandlerFunc {
 			return
 		}
 		c.Next()
-	}
-}
-
-// loginAccountBudget counts failed logins per account name; rateLimit never applies it to a route.
-const loginAccountBudget = "login-account"
-
-func loginAccountKey(name string) string {
-	h := sha256.Sum256([]byte(strings.ToLower(name)))
-	return loginAccountBudget + ":" + hex.EncodeToString(h[:12])
-}
-
-// accountLocked reports whether an account has spent its budget of failed logins, and how many
-// seconds remain until it may try again. Spread over many addresses, guessing is stopped here.
-func (s *Server) accountLocked(ctx context.Context, name string) (bool, int64) {
-	b := s.rl.budgets[loginAccountBudget]
-	if b == nil {
-		return false, 0
-	}
-	key := loginAccountKey(name)
-	lctx, cancel := context.WithTimeout(ctx, time.Second)
-	lc, err := b.lim.Peek(lctx, key)
-	cancel()
-	if err != nil {
-		s.metrics.rateStoreErrors.Inc()
-		if lc, err = b.fallback.Peek(ctx, key); err != nil {
-			return false, 0
-		}
-	}
-	if lc.Remaining > 0 {
-		return false, 0
-	}
-	return true, max(lc.Reset-time.Now().Unix(), 1)
-}
-
-// loginFailed counts a failed login against its account name.
-func (s *Server) loginFailed(ctx context.Context, name string) {
-	b := s.rl.budgets[loginAccountBudget]
-	if b == nil {
-		return
-	}
-	key := loginAccountKey(name)
-	lctx, cancel := context.WithTimeout(ctx, time.Second)
-	_, err := b.lim.Get(lctx, key)
-	cancel()
-	if err != nil {
-		s.metrics.rateStoreErrors.Inc()
-		b.fallback.Get(ctx, key)
 	}
 }
 
