@@ -95,6 +95,10 @@ type Server struct {
 
 	// Credit reports (issue 9): nil without a data folder; see report_service.go.
 	reports *report.Service
+
+	// logins are the failed-login counters kept in this process (login_throttle.go): all of
+	// them without Redis, and a fallback while Redis fails.
+	logins *memoryLoginCounters
 }
 
 // New builds a server; call LoadCurrent and Run.
@@ -108,7 +112,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.WatchEvery == 0 {
 		cfg.WatchEvery = 5 * time.Second
 	}
-	s := &Server{cfg: cfg, log: cfg.Log, live: &index.Live{}, started: time.Now()}
+	s := &Server{cfg: cfg, log: cfg.Log, live: &index.Live{}, started: time.Now(), logins: newMemoryLoginCounters()}
 	s.cfg.Objections.defaults()
 	s.overlay = &overlayCache{s: s}
 	s.searcher = &index.Searcher{Live: s.live, Now: cfg.Now, Overlay: s.overlay}
