@@ -6,6 +6,7 @@ import (
 	"maps"
 
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/index/personal"
 )
 
 // Correction is a reviewer's decision that changes a published record: revoke it (or hide it
@@ -59,9 +60,12 @@ func ApplyCorrection(ctx context.Context, docs *index.DocStore, w *index.DocWrit
 		return err
 	}
 	r.Fields = maps.Clone(r.Fields)
-	maps.Copy(r.Fields, c.Fields)
+	// A reviewer's text is published like an agency's: personal numbers in it are masked.
+	for k, v := range c.Fields {
+		r.Fields[k] = personal.Mask(v)
+	}
 	if c.Note != "" {
-		r.Fields["correction_note"] = c.Note
+		r.Fields["correction_note"] = personal.Mask(c.Note)
 	}
 	return w.PutRecord(&r)
 }

@@ -100,6 +100,14 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 					f.Label+"含自然人身份证号码或手机号码，该项不予公示", v, "withheld"))
 				continue
 			}
+		case index.KindMoney, index.KindInt:
+			// An ID number in an amount column would parse as a (rounded) number and be
+			// published: judge the cell as written.
+			if personal.Mask(raw) != raw {
+				issues = append(issues, c.issue(line, f, "natural_person",
+					f.Label+"含自然人身份证号码或手机号码，该项不予公示", raw, "withheld"))
+				continue
+			}
 		case index.KindText, index.KindNames:
 			v = personal.Mask(v)
 		}
