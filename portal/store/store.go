@@ -34,8 +34,23 @@ type Store struct {
 	Now      func() time.Time
 }
 
-// Open opens the store: a postgres:// URL, or "" for SQLite in the data folder.
+// Open opens the store: a postgres:// URL, or "" for SQLite in the data folder. It brings the
+// schema to the latest version (migrations.go) and refuses a database whose schema is newer
+// than this binary.
 func Open(ctx context.Context, url, dataDir string) (*Store, error) {
+	s, err := connect(ctx, url, dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return s, nil
+}
+
+// connect opens and pings the database without touching its schema.
+func connect(ctx context.Context, url, dataDir string) (*Store, error) {
 	s := &Store{Now: time.Now}
 	var err error
 	switch {
@@ -67,10 +82,6 @@ func Open(ctx context.Context, url, dataDir string) (*Store, error) {
 	if err := s.db.PingContext(cctx); err != nil {
 		s.db.Close()
 		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
-	}
-	if err := s.migrate(ctx); err != nil {
-		s.db.Close()
-		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return s, nil
 }
@@ -105,105 +116,6 @@ func (s *Store) q(query string) string {
 		b.WriteByte(query[i])
 	}
 	return b.String()
-}
-
-func (s *Store) idColumn() string {
-	if s.postgres {
-		return "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
-	}
-	return "INTEGER PRIMARY KEY AUTOINCREMENT"
-}
-
-func (s *Store) migrate(ctx context.Context) error {
-	id := s.idColumn()
-	stmts := []string{
-		`CREATE TABLE IF NOT EXISTS cases (
-			id ` + id + `,
-			tracking TEXT NOT NULL UNIQUE,
-			check_hash TEXT NOT NULL,
-			kind TEXT NOT NULL,
-			record_id TEXT NOT NULL,
-			record_type TEXT NOT NULL,
-			entity_code TEXT NOT NULL,
-			entity_name TEXT NOT NULL,
-			authority TEXT NOT NULL,
-			applicant_name TEXT NOT NULL,
-			applicant_code TEXT NOT NULL,
-			contact_person TEXT NOT NULL,
-			contact_phone TEXT NOT NULL,
-			contact_email TEXT NOT NULL,
-			statement TEXT NOT NULL,
-			commitment INTEGER NOT NULL,
-			state TEXT NOT NULL,
-			outcome TEXT NOT NULL,
-			outcome_reason TEXT NOT NULL,
-			corrected_fields TEXT NOT NULL,
-			filed_at TEXT NOT NULL,
-			accepted_at TEXT NOT NULL,
-			decided_at TEXT NOT NULL,
-			deadline TEXT NOT NULL,
-			updated_at TEXT NOT NULL)`,
-		`CREATE INDEX IF NOT EXISTS cases_record ON cases(record_id)`,
-		`CREATE INDEX IF NOT EXISTS cases_state ON cases(state, deadline)`,
-		`CREATE TABLE IF NOT EXISTS case_events (
-			id ` + id + `,
-			case_id BIGINT NOT NULL REFERENCES cases(id),
-			at TEXT NOT NULL,
-			actor TEXT NOT NULL,
-			action TEXT NOT NULL,
-			from_state TEXT NOT NULL,
-			to_state TEXT NOT NULL,
-			note TEXT NOT NULL)`,
-		`CREATE INDEX IF NOT EXISTS case_events_case ON case_events(case_id, id)`,
-		`CREATE TABLE IF NOT EXISTS attachments (
-			id ` + id + `,
-			case_id BIGINT NOT NULL REFERENCES cases(id),
-			name TEXT NOT NULL,
-			mime TEXT NOT NULL,
-			size BIGINT NOT NULL,
-			sha256 TEXT NOT NULL,
-			path TEXT NOT NULL,
-			uploaded_at TEXT NOT NULL)`,
-		`CREATE INDEX IF NOT EXISTS attachments_case ON attachments(case_id)`,
-		`CREATE TABLE IF NOT EXISTS users (
-			id ` + id + `,
-			name TEXT NOT NULL UNIQUE,
-			role TEXT NOT NULL,
-			authority TEXT NOT NULL,
-			password_hash TEXT NOT NULL,
-			created_at TEXT NOT NULL,
-			disabled INTEGER NOT NULL DEFAULT 0)`,
-		`CREATE TABLE IF NOT EXISTS sessions (
-			token_hash TEXT PRIMARY KEY,
-			user_id BIGINT NOT NULL REFERENCES users(id),
-			created_at TEXT NOT NULL,
-			expires_at TEXT NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS api_tokens (
-			id ` + id + `,
-			token_hash TEXT NOT NULL UNIQUE,
-			user_id BIGINT NOT NULL REFERENCES users(id),
-			name TEXT NOT NULL,
-			created_at TEXT NOT NULL)`,
-		`CREATE TABLE IF NOT EXISTS audit (
-			seq BIGINT PRIMARY KEY,
-			at TEXT NOT NULL,
-			actor TEXT NOT NULL,
-			action TEXT NOT NULL,
-			subject TEXT NOT NULL,
-			detail TEXT NOT NULL,
-			ip TEXT NOT NULL,
-			prev_hash TEXT NOT NULL,
-			hash TEXT NOT NULL)`,
-		// Login problems are read back by account (for its owner) and by action (for admins).
-		`CREATE INDEX IF NOT EXISTS audit_subject ON audit(subject, action, seq)`,
-		`CREATE INDEX IF NOT EXISTS audit_action ON audit(action, seq)`,
-	}
-	for _, st := range stmts {
-		if _, err := s.db.ExecContext(ctx, st); err != nil {
-			return fmt.Errorf("%w\n%s", err, st)
-		}
-	}
-	return nil
 }
 
 // tx runs fn in a transaction; any error rolls everything back, so nothing is stored half.
