@@ -28,34 +28,39 @@ func TestMain(m *testing.M) {
 
 // eachStore runs a test against SQLite and against a real, throw-away PostgreSQL.
 func eachStore(t *testing.T, fn func(t *testing.T, s *Store)) {
-	t.Run("sqlite", func(t *testing.T) {
-		s, err := Open(context.Background(), "", t.TempDir())
+	eachDatabase(t, func(t *testing.T, url, dir string) {
+		s, err := Open(context.Background(), url, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer s.Close()
 		fn(t, s)
 	})
-	t.Run("postgres", func(t *testing.T) {
-		if pg == nil {
-			c, err := pgtemp.Start(context.Background())
-			if err != nil {
-				t.Fatalf("PostgreSQL is required (CI installs it): %v", err)
-			}
-			pg = c
-		}
-		name := fmt.Sprintf("t%d", dbCounter.Add(1))
-		db, err := pg.CreateDatabase(context.Background(), name)
+}
+
+// eachDatabase runs a test against an empty SQLite data folder and an empty PostgreSQL
+// database, given as Open's url and dataDir.
+func eachDatabase(t *testing.T, fn func(t *testing.T, url, dir string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, "", t.TempDir()) })
+	t.Run("postgres", func(t *testing.T) { fn(t, pgDatabase(t), "") })
+}
+
+// pgDatabase creates an empty database on the shared throw-away PostgreSQL and returns its URL.
+func pgDatabase(t *testing.T) string {
+	t.Helper()
+	if pg == nil {
+		c, err := pgtemp.Start(context.Background())
 		if err != nil {
-			t.Fatal(err)
+			t.Fatalf("PostgreSQL is required (CI installs it): %v", err)
 		}
-		s, err := Open(context.Background(), db, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		fn(t, s)
-	})
+		pg = c
+	}
+	name := fmt.Sprintf("t%d", dbCounter.Add(1))
+	db, err := pg.CreateDatabase(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
 
 func newCase(tracking string) *Case {
