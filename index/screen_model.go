@@ -196,7 +196,7 @@ type RedlistFlag struct {
 // ObjectionFlag says whether an objection about the entity or one of its records is pending.
 type ObjectionFlag struct {
 	Pending   bool     `json:"pending"`
-	Since     string   `json:"since,omitempty"` // the day the earliest pending objection was filed
+	Since     string   `json:"since,omitempty"` // the day the earliest marked objection was accepted (受理)
 	RecordIDs []string `json:"record_ids,omitempty"`
 }
 

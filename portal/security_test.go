@@ -1,6 +1,6 @@
 package portal
 
-// The security review as tests (issue 7): every hostile input the portal is expected to meet,
+// The security review as tests: every hostile input the portal is expected to meet,
 // each with the refusal it must get, against the real router behind the real listening server
 // (s.httpServer(): the timeouts and header limits of production, shortened where a test waits
 // for them).

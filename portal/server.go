@@ -33,7 +33,7 @@ type Config struct {
 	RateLimits RateLimits
 	Objections ObjectionConfig
 
-	// Open data and scheduled jobs (issue 6): the files' licence, publisher and retention, and
+	// Open data and scheduled jobs: the files' licence, publisher and retention, and
 	// the inbox watch, daily regeneration and pruning that Run schedules.
 	OpenData opendata.Options
 	Jobs     JobsConfig
@@ -93,7 +93,7 @@ type Server struct {
 	stop     context.CancelFunc
 	jobs     atomic.Pointer[jobs] // the running scheduler, for /metrics; nil when jobs are off
 
-	// Credit reports (issue 9): nil without a data folder; see report_service.go.
+	// Credit reports: nil without a data folder; see report_service.go.
 	reports *report.Service
 
 	// logins are the failed-login counters kept in this process (login_throttle.go): all of
@@ -125,7 +125,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.rl = rl
-	// Credit reports (issue 9): signing keys and report registry in the data folder.
+	// Credit reports: signing keys and report registry in the data folder.
 	if s.reports, err = s.openReports(); err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func (s *Server) Close() {
 	if st := s.db.Swap(nil); st != nil {
 		st.Close()
 	}
-	if s.reports != nil { // credit reports (issue 9)
+	if s.reports != nil {
 		s.reports.Close()
 	}
 }

@@ -45,7 +45,7 @@ func main() {
 		"bench":    cmdBench,
 		"load":     cmdLoad,
 
-		"verify-report": cmdVerifyReport, // credit reports (issue 9)
+		"verify-report": cmdVerifyReport,
 		"report-key":    cmdReportKey,
 	}
 	run, ok := cmds[os.Args[1]]
