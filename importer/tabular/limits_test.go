@@ -1,17 +1,23 @@
 package tabular
 
 import (
+	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
@@ -241,4 +247,241 @@ func eventLine(ev string) int {
 		return line
 	}
 	return 1 << 30
+}
+
+// rawWorkbook writes a minimal workbook whose first sheet's rows (the XML inside sheetData)
+// come from rows, plus any extra parts, to a file; big hostile parts stream straight into the zip.
+func rawWorkbook(t *testing.T, rows func(w io.Writer), extra map[string]func(w io.Writer)) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "book.xlsx")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	const rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+	parts := map[string]func(w io.Writer){
+		"[Content_Types].xml": text(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+			`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+			`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+			`<Default Extension="xml" ContentType="application/xml"/>` +
+			`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+			`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>`),
+		"_rels/.rels": text(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="` + rel + `/officeDocument" Target="xl/workbook.xml"/></Relationships>`),
+		"xl/workbook.xml": text(`<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="` + rel + `">` +
+			`<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>`),
+		"xl/_rels/workbook.xml.rels": text(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+			`<Relationship Id="rId1" Type="` + rel + `/worksheet" Target="worksheets/sheet1.xml"/>` +
+			`<Relationship Id="rId2" Type="` + rel + `/sharedStrings" Target="sharedStrings.xml"/></Relationships>`),
+		"xl/worksheets/sheet1.xml": func(w io.Writer) {
+			io.WriteString(w, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`)
+			rows(w)
+			io.WriteString(w, `</sheetData></worksheet>`)
+		},
+	}
+	for name, fill := range extra {
+		parts[name] = fill
+	}
+	names := make([]string, 0, len(parts))
+	for name := range parts {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bw := bufio.NewWriterSize(w, 1<<20)
+		parts[name](bw)
+		if err := bw.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func text(s string) func(w io.Writer) { return func(w io.Writer) { io.WriteString(w, s) } }
+
+// inline writes one row of inline-string cells.
+func inline(w io.Writer, row int, cells ...string) {
+	fmt.Fprintf(w, `<row r="%d">`, row)
+	for i, c := range cells {
+		ref, _ := excelize.CoordinatesToCellName(i+1, row)
+		fmt.Fprintf(w, `<c r="%s" t="inlineStr"><is><t>%s</t></is></c>`, ref, c)
+	}
+	io.WriteString(w, `</row>`)
+}
+
+// repeat writes s n times.
+func repeat(w io.Writer, s string, n int) {
+	chunk := strings.Repeat(s, max(1, (64<<10)/len(s)))
+	per := len(chunk) / len(s)
+	for ; n >= per; n -= per {
+		io.WriteString(w, chunk)
+	}
+	io.WriteString(w, strings.Repeat(s, n))
+}
+
+func openFile(t *testing.T, path string) (Reader, error) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	return Open(f, Options{Format: XLSX})
+}
+
+func TestXLSXLimits(t *testing.T) {
+	header := func(w io.Writer) { inline(w, 1, "统一社会信用代码", "企业名称") }
+	tests := []struct {
+		name  string
+		rows  func(w io.Writer)
+		extra map[string]func(w io.Writer)
+		want  string
+	}{
+		{"32 MiB inline cell", func(w io.Writer) {
+			header(w)
+			io.WriteString(w, `<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c><c r="B2" t="inlineStr"><is><t>`)
+			repeat(w, "华", 32<<20/3)
+			io.WriteString(w, `</t></is></c></row>`)
+		}, nil, "XLSX xl/worksheets/sheet1.xml, row 2, cell B2: text longer than 1048576 bytes"},
+		{"text cut by comments", func(w io.Writer) {
+			header(w)
+			io.WriteString(w, `<row r="2"><c r="A2" t="inlineStr"><is><t>`)
+			repeat(w, strings.Repeat("y", 1000)+"<!---->", 2000)
+			io.WriteString(w, `</t></is></c></row>`)
+		}, nil, "XLSX xl/worksheets/sheet1.xml, row 2, cell A2: text longer than 1048576 bytes"},
+		{"CDATA", func(w io.Writer) {
+			header(w)
+			io.WriteString(w, `<row r="2"><c r="A2" t="inlineStr"><is><t><![CDATA[`)
+			repeat(w, "z", 2<<20)
+			io.WriteString(w, `]]></t></is></c></row>`)
+		}, nil, "XLSX xl/worksheets/sheet1.xml, row 2, cell A2: text longer than 1048576 bytes"},
+		{"row of many cells", func(w io.Writer) {
+			header(w)
+			io.WriteString(w, `<row r="2">`)
+			repeat(w, `<c t="inlineStr"><is><t>1</t></is></c>`, MaxColumns+1)
+			io.WriteString(w, `</row>`)
+		}, nil, fmt.Sprintf("XLSX xl/worksheets/sheet1.xml, row 2: more than %d cells", MaxColumns)},
+		{"row XML over its cap", func(w io.Writer) {
+			header(w)
+			io.WriteString(w, `<row r="2"><c r="A2" t="inlineStr"><is>`)
+			repeat(w, `<r><t>`+strings.Repeat("w", 100)+`</t></r>`, 50000)
+			io.WriteString(w, `</is></c></row>`)
+		}, nil, fmt.Sprintf("XLSX xl/worksheets/sheet1.xml, row 2, cell A2: row XML longer than %d bytes", maxXLSXRowXML)},
+		{"more rows than a sheet holds", func(w io.Writer) {
+			header(w)
+			repeat(w, `<row/>`, excelize.TotalRows)
+		}, nil, fmt.Sprintf("XLSX xl/worksheets/sheet1.xml: more than %d rows", excelize.TotalRows)},
+		{"DTD", func(w io.Writer) {
+			io.WriteString(w, `<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>`)
+			header(w)
+		}, nil, "XLSX xl/worksheets/sheet1.xml: XML declarations (<!DOCTYPE, <!ENTITY) are not allowed in a workbook"},
+		{"huge shared string", header, map[string]func(w io.Writer){"xl/sharedStrings.xml": func(w io.Writer) {
+			io.WriteString(w, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>a</t></si><si><t>`)
+			repeat(w, "s", 8<<20)
+			io.WriteString(w, `</t></si></sst>`)
+		}}, "XLSX xl/sharedStrings.xml, shared string 2: text longer than 1048576 bytes"},
+		{"too many shared strings", header, map[string]func(w io.Writer){"xl/sharedStrings.xml": func(w io.Writer) {
+			io.WriteString(w, `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+			repeat(w, `<si/>`, maxXLSXSharedStrings+1)
+			io.WriteString(w, `</sst>`)
+		}}, fmt.Sprintf("XLSX xl/sharedStrings.xml: more than %d shared strings", maxXLSXSharedStrings)},
+		{"styles of a million elements", header, map[string]func(w io.Writer){"xl/styles.xml": func(w io.Writer) {
+			io.WriteString(w, `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>`)
+			repeat(w, `<xf/>`, maxXLSXElements)
+			io.WriteString(w, `</cellXfs></styleSheet>`)
+		}}, fmt.Sprintf("XLSX xl/styles.xml: more than %d XML elements outside the sheets", maxXLSXElements)},
+		{"a big part kept in memory", header, map[string]func(w io.Writer){"xl/media/image1.png": func(w io.Writer) {
+			repeat(w, "\x00", maxXLSXInMemory)
+		}}, "XLSX parts other than big sheets unpack to"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := rawWorkbook(t, tt.rows, tt.extra)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			r, err := openFile(t, path)
+			runtime.ReadMemStats(&after)
+			if err == nil {
+				r.Close()
+				t.Fatal("opened")
+			}
+			if !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("got  %v\nwant %s", err, tt.want)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+				t.Errorf("refusing it allocated %d MiB", alloc>>20)
+			}
+		})
+	}
+}
+
+// A value between MaxCellBytes and the XML text cap rejects only its row.
+func TestXLSXLongCellRejectsRow(t *testing.T) {
+	path := rawWorkbook(t, func(w io.Writer) {
+		inline(w, 1, "统一社会信用代码", "企业名称")
+		inline(w, 2, "91350102MA2XYW015U", strings.Repeat("v", 200<<10))
+		inline(w, 3, "91350200776049653A", "厦门安泰")
+	}, nil)
+	r, err := openFile(t, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	want := []string{
+		fmt.Sprintf("E line 2: column 2 (企业名称) is %d bytes long, more than %d", 200<<10, MaxCellBytes),
+		"3: 91350200776049653A|厦门安泰",
+		"EOF",
+	}
+	if got := events(t, r); !slices.Equal(got, want) {
+		t.Errorf("got %.200q", got)
+	}
+}
+
+func TestXLSXLargeFile(t *testing.T) {
+	// Random bytes do not compress: a stored part makes the file itself big.
+	path := rawWorkbook(t, func(w io.Writer) { inline(w, 1, "a") }, nil)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(MaxXLSXFileSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, err := openFile(t, path); err == nil || err.Error() != fmt.Sprintf("XLSX file is larger than %d bytes", MaxXLSXFileSize) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// A zip whose directory alone would take archive/zip hundreds of megabytes is refused before
+// it is read.
+func TestZipDirectoryCap(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for i := range 100000 {
+		if _, err := zw.CreateHeader(&zip.FileHeader{Name: strconv.Itoa(i), Method: zip.Store}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenZip(bytes.NewReader(buf.Bytes()), int64(buf.Len())); err == nil || !strings.Contains(err.Error(), "zip directory larger than") {
+		t.Fatalf("got %v", err)
+	}
+	_, err := Open(bytes.NewReader(buf.Bytes()), Options{Format: XLSX})
+	if err == nil || !strings.Contains(err.Error(), "not an XLSX workbook: zip directory larger than") {
+		t.Fatalf("got %v", err)
+	}
 }

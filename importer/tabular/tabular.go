@@ -115,8 +115,9 @@ type RowError struct {
 
 func (e *RowError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Reason) }
 
-// Open starts reading r. CSV and JSONL are streamed; an XLSX file is buffered in
-// memory as a whole because the zip directory sits at its end.
+// Open starts reading r. CSV and JSONL are streamed; an XLSX file is copied to a temporary
+// file, checked against the workbook limits and then opened by excelize, which holds the file
+// in memory (hence MaxXLSXFileSize) and reads the first sheet row by row.
 func Open(r io.Reader, opts Options) (Reader, error) {
 	var (
 		src source

@@ -1,11 +1,11 @@
 package tabular
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -15,10 +15,6 @@ import (
 // culture makes the other locale-dependent built-ins that Chinese Excel writes (31:
 // yyyy年m月d日, ...) render as dates instead of bare serial numbers.
 const xlsxDatePattern = "yyyy-mm-dd"
-
-// xlsxXMLInMemory is how much of one sheet excelize keeps in memory before spilling to
-// a temporary file (excelize's own default).
-const xlsxXMLInMemory = 16 << 20
 
 type xlsxSource struct {
 	f      *excelize.File
@@ -33,15 +29,7 @@ func openXLSX(r io.Reader, limit int64) (_ *xlsxSource, err error) {
 	if limit <= 0 {
 		limit = DefaultMaxXLSXUnzipSize
 	}
-	// A zip is never much bigger than what it unpacks to, so the same cap bounds
-	// the bytes buffered here.
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("read XLSX: %w", err)
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("XLSX file is larger than %d bytes", limit)
-	}
+	fileLimit := min(limit, MaxXLSXFileSize)
 	// excelize spills big sheets to temporary files and does not remove them when
 	// opening fails; a private directory lets close remove whatever was left.
 	tmpDir, err := os.MkdirTemp("", "tabular-xlsx-")
@@ -54,7 +42,27 @@ func openXLSX(r io.Reader, limit int64) (_ *xlsxSource, err error) {
 			_ = s.close()
 		}
 	}()
-	s.f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+	// The file goes to disk first: the zip directory sits at its end, and checkWorkbook reads
+	// the parts it needs from there rather than from a copy in memory.
+	book, err := os.Create(filepath.Join(tmpDir, "book.xlsx"))
+	if err != nil {
+		return nil, fmt.Errorf("XLSX temporary file: %w", err)
+	}
+	defer book.Close()
+	size, err := io.Copy(book, io.LimitReader(r, fileLimit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read XLSX: %w", err)
+	}
+	if size > fileLimit {
+		return nil, fmt.Errorf("XLSX file is larger than %d bytes", fileLimit)
+	}
+	if err := checkWorkbook(book, size, limit); err != nil {
+		return nil, err
+	}
+	if _, err := book.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("read XLSX: %w", err)
+	}
+	s.f, err = excelize.OpenReader(book, excelize.Options{
 		UnzipSizeLimit:    limit,
 		UnzipXMLSizeLimit: min(limit, xlsxXMLInMemory),
 		TmpDir:            tmpDir,
@@ -85,6 +93,9 @@ func openXLSX(r io.Reader, limit int64) (_ *xlsxSource, err error) {
 			return nil, err
 		}
 		if !blank(cells) {
+			if err := cellTooLong(s.line, cells, nil); err != nil {
+				return nil, fmt.Errorf("XLSX header: %w", err)
+			}
 			s.head = cleanHeader(cells)
 			s.width = len(s.head)
 			return s, nil
@@ -124,6 +135,9 @@ func (s *xlsxSource) next() (Row, error) {
 		}
 		if blank(cells) {
 			continue
+		}
+		if err := cellTooLong(s.line, cells, s.head); err != nil {
+			return Row{}, err
 		}
 		// excelize drops trailing empty cells, so short rows are normal here.
 		return fitRow(s.line, cells, s.width, true)
