@@ -17,6 +17,7 @@ func cmdAdmin(ctx context.Context, args []string) error {
   gongshi admin user add NAME --role reviewer|admin [--authority AUTHORITY]   (password read from stdin)
   gongshi admin token create NAME [--label LABEL]                             (prints the token once)
   gongshi admin audit verify
+  gongshi admin db version                                                    (schema versions applied, after migrating)
 common flags: --data DIR, --db URL`
 	if len(args) < 2 {
 		fmt.Fprintln(os.Stderr, usage)
@@ -76,6 +77,14 @@ common flags: --data DIR, --db URL`
 			return fmt.Errorf("audit log broken after %d good entries: %w", n, err)
 		}
 		fmt.Printf("audit log verified: %d entries, chain intact\n", n)
+	case "db version":
+		versions, err := st.SchemaVersions(ctx)
+		if err != nil {
+			return err
+		}
+		for _, v := range versions {
+			fmt.Printf("%d\t%s\t%s\n", v.Version, v.AppliedAt, v.Name)
+		}
 	default:
 		fmt.Fprintln(os.Stderr, usage)
 		return exitError(2)

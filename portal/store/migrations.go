@@ -197,8 +197,8 @@ func (s *Store) migrateOne(ctx context.Context) (done bool, err error) {
 		}
 		latest := migrations[len(migrations)-1].Version
 		if current > latest {
-			return fmt.Errorf("%w: the database is at schema version %d but this gongshi knows versions up to %d; "+
-				"the binary is older than the schema: run the gongshi release that upgraded the database, or restore a backup taken before the upgrade",
+			return fmt.Errorf("%w: the database is at schema version %d, this gongshi knows versions up to %d, so the binary is older than the schema; "+
+				"run the gongshi release that upgraded the database, or restore a backup taken before the upgrade",
 				ErrSchemaNewer, current, latest)
 		}
 		if current == 0 {
