@@ -155,9 +155,7 @@ func ParseQuery(raw string) (*ParsedQuery, error) {
 		for _, lf := range legalForms {
 			core = strings.ReplaceAll(core, lf, " ")
 		}
-		for _, c := range strings.Fields(core) {
-			p.Words = append(p.Words, c)
-		}
+		p.Words = append(p.Words, strings.Fields(core)...)
 	}
 	if len(p.Words) == 0 {
 		p.Class = ClassBroad

@@ -231,14 +231,12 @@ func (p *screenPageCollector) view() *screenResultsView {
 		v.DownloadText = p.download.String()
 	}
 	s := p.sum
-	for _, it := range []screenSummaryItem{
+	v.Summary = append(v.Summary, []screenSummaryItem{
 		{"已匹配", "ok", s.Matched}, {"多个候选", "warn", s.Ambiguous}, {"未找到", "warn", s.NotFound}, {"代码无效", "bad", s.Invalid},
 		{"严重违法失信名单", "blacklist", s.OnBlacklist}, {"经营异常名录", "abnormal", s.OnAbnormal}, {"失信被执行人", "debtor", s.DishonestDebtor},
 		{"有行政处罚", "penalty", s.WithPenalties}, {"守信红名单", "redlist", s.OnRedlist}, {"异议处理中", "objection", s.ObjectionPending},
 		{"名称与代码不符", "bad", s.NameMismatch},
-	} {
-		v.Summary = append(v.Summary, it)
-	}
+	}...)
 	return v
 }
 

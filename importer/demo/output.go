@@ -128,13 +128,6 @@ func (o *out) set(key, v string) {
 	}
 }
 
-func (o *out) get(key string) string {
-	if i, ok := o.col[key]; ok {
-		return o.row[i]
-	}
-	return ""
-}
-
 func (o *out) writeRow(row []string) error {
 	o.rows++
 	o.line++

@@ -197,7 +197,7 @@ type cell struct {
 // by dynamic programming from the end of the run.
 func segmentRun(r string, out []string) ([]string, bool) {
 	var stack [40]cell
-	cells := stack[:0]
+	var cells []cell
 	if len(r)+1 <= len(stack) {
 		cells = stack[:len(r)+1]
 	} else {
