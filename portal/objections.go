@@ -54,6 +54,11 @@ func (s *Server) sqlStore() *store.Store { return s.db.Load() }
 func (s *Server) connectStore(ctx context.Context) {
 	try := func() bool {
 		st, err := store.Open(ctx, s.cfg.Objections.DB, string(s.cfg.Data))
+		if errors.Is(err, store.ErrSchemaNewer) {
+			// Retrying cannot help: this binary is older than the database.
+			s.log.Error("objection store refused; filing answers 503 until a gongshi that knows this schema runs", "err", err)
+			return true
+		}
 		if err != nil {
 			s.log.Warn("objection store unavailable; filing answers 503 until it is back", "err", err)
 			return false
