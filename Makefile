@@ -36,7 +36,11 @@ SCALE_QUERIES ?= 100
 SCALE_DIR     ?=
 SCALE_JSON    ?= scale-$(SCALE_N).json
 
-.PHONY: run build test test-short fuzz bench load scale vet fmt clean
+# make lint: gofmt, go vet, staticcheck (pinned; fetched through the module proxy) and a go.mod
+# that go mod tidy would leave as it is.
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: run build test test-short fuzz bench load scale vet lint fmt clean
 
 run: build                      ## generate demo data once, import and serve on 127.0.0.1:8080
 	./$(BIN) demo
@@ -64,6 +68,10 @@ load: build                     ## load test against a real server ($(LOAD_N) en
 scale: build                    ## build and query cost by shard count ($(SCALE_N) entities)
 	./$(BIN) bench --entities $(SCALE_N) --shard-counts $(SCALE_SHARDS) --queries $(SCALE_QUERIES) \
 		--no-postgres --json $(SCALE_JSON) $(if $(SCALE_DIR),--dir $(SCALE_DIR))
+
+lint: vet
+	$(GO) run $(STATICCHECK) $(PKGS)
+	$(GO) mod tidy -diff
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
