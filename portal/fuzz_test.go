@@ -292,3 +292,114 @@ func FuzzPaths(f *testing.F) {
 		}
 	})
 }
+
+// multipartBody is a form with one file and the given fields, under the boundary "fuzzfuzzfuzz".
+func multipartBody(fileField, fileName string, file []byte, fields map[string]string) []byte {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	mw.SetBoundary("fuzzfuzzfuzz")
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	if fileField != "" {
+		fw, _ := mw.CreateFormFile(fileField, fileName)
+		fw.Write(file)
+	}
+	mw.Close()
+	return b.Bytes()
+}
+
+// FuzzReportVerifyUpload sends arbitrary bodies and content types to the report verify form: a
+// copy is compared (200) or refused as missing (400), too large (413), neither PDF nor JSON
+// (415) or malformed (422), with the reason on the page — never a panic or a 5xx.
+func FuzzReportVerifyUpload(f *testing.F) {
+	s := fuzzServer(f)
+	w := serve(s, httptest.NewRequest(http.MethodGet, "/entities/"+huawei+"/report.pdf", nil))
+	pdf, number := w.Body.Bytes(), w.Header().Get("X-Report-Number")
+	if w.Code != http.StatusOK || number == "" {
+		f.Fatalf("report.pdf: %d", w.Code)
+	}
+	js := serve(s, httptest.NewRequest(http.MethodGet, "/entities/"+huawei+"/report.json", nil)).Body.Bytes()
+	overflow := []byte("%PDF-1.7\n1 0 obj\n<< /Type /EmbeddedFile /Length 9223372036854775807 /Filter /FlateDecode /Params << /CheckSum <" +
+		strings.Repeat("0", 32) + "> /Size 2 >> >>\nstream\n\nendstream\nendobj\n%%EOF\n")
+	const mpType = "multipart/form-data; boundary=fuzzfuzzfuzz"
+	for _, seed := range []struct {
+		ct   string
+		body []byte
+	}{
+		{mpType, multipartBody("file", "report.pdf", pdf, nil)},
+		{mpType, multipartBody("file", "report.json", js, nil)},
+		{mpType, multipartBody("file", "x.pdf", overflow, nil)},
+		{mpType, multipartBody("", "", nil, map[string]string{"content": string(js)})},
+		{mpType, multipartBody("", "", nil, map[string]string{"content": string(overflow)})},
+		{mpType, multipartBody("file", "x.json", js[:len(js)/3], nil)},
+		{mpType, multipartBody("file", "x.gif", []byte("GIF89a"), nil)},
+		{mpType, []byte("--fuzzfuzzfuzz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\n%PDF-")},
+		{"application/x-www-form-urlencoded", []byte("content=" + url.QueryEscape(string(js)))},
+		{"application/x-www-form-urlencoded", []byte("content=%7B%22report%22%3Anull%7D")},
+		{"multipart/form-data", []byte("--x\r\n")},
+		{"", nil},
+	} {
+		f.Add(seed.ct, seed.body)
+	}
+	f.Fuzz(func(t *testing.T, contentType string, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/reports/verify/"+number, bytes.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		switch w := serve(s, req); w.Code {
+		case http.StatusOK:
+			if !strings.Contains(w.Body.String(), "一致") {
+				t.Fatalf("%q: 200 without a verdict: %.300s", contentType, w.Body)
+			}
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity:
+			if !strings.Contains(w.Body.String(), "无法核验") {
+				t.Fatalf("%q: %d without the reason: %.300s", contentType, w.Code, w.Body)
+			}
+		default:
+			t.Fatalf("%q: status %d: %.300s", contentType, w.Code, w.Body)
+		}
+	})
+}
+
+// FuzzScreenAPI sends arbitrary bodies, content types and query strings to the screening API:
+// the list is screened (200) or refused with a JSON error (400, 413, 415); a body that passed
+// the reading pass never stops the output midway with an internal error.
+func FuzzScreenAPI(f *testing.F) {
+	s := fuzzServer(f)
+	const mpType = "multipart/form-data; boundary=fuzzfuzzfuzz"
+	for _, seed := range []struct{ ct, query, body string }{
+		{"application/json", "", `{"as_of":"2026-11-01","flags":["blacklist"],"penalty_years":3,"subjects":[{"code":"` + huawei + `"},{"name":"厦门安泰（福建）贸易有限公司","ref":7},"91350200776049653B"]}`},
+		{"application/json", "format=csv", `["` + huawei + `",{"name":"厦门","ref":[1,{"x":null}]}]`},
+		{"application/json", "format=jsonl&as_of=2099-01-01&flags=x", `{"subjects":["a"]}`},
+		{"application/json", "penalty_years=99", `{"subjects":[]}`},
+		{"application/json", "", `{"subjects":["a"],"penalty_years":1e400,"as_of":7}`},
+		{"application/json; charset=utf-8", "format=xlsx", `{"subjects":[{"code":"\u0000","name":"\ud800"}]}`},
+		{"text/csv", "format=json", "代码,名称\n" + huawei + ",华威\n\"a,b\n"},
+		{"text/plain", "", huawei + "\n厦门安泰\n"},
+		{mpType, "", string(multipartBody("file", "list.csv", []byte("代码,名称\n"+huawei+",华威\n"), map[string]string{"format": "jsonl"}))},
+		{mpType, "", string(multipartBody("file", "list.xlsx", []byte("PK\x03\x04"), nil))},
+		{"application/x-www-form-urlencoded", "", "text=" + huawei + "&format=json&as_of=2026-11-01"},
+		{"application/xml", "", "<x/>"},
+		{"", "", ""},
+	} {
+		f.Add(seed.ct, seed.query, []byte(seed.body))
+	}
+	f.Fuzz(func(t *testing.T, contentType, rawQuery string, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/screen", bytes.NewReader(body))
+		req.URL.RawQuery = rawQuery
+		req.RequestURI = "/api/v1/screen?" + rawQuery
+		req.Header.Set("Content-Type", contentType)
+		switch w := serve(s, req); w.Code {
+		case http.StatusOK:
+			if strings.Contains(w.Body.String(), "screening stopped by an internal error") {
+				t.Fatalf("%q ?%s: output stopped by an internal error: %.300s", contentType, rawQuery, w.Body)
+			}
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+			var e struct{ Error APIError }
+			if json.Unmarshal(w.Body.Bytes(), &e) != nil || e.Error.Code == "" || e.Error.Message == "" || e.Error.MessageZH == "" {
+				t.Fatalf("%q ?%s: %d without a structured error: %.300s", contentType, rawQuery, w.Code, w.Body)
+			}
+		default:
+			t.Fatalf("%q ?%s: status %d: %.300s", contentType, rawQuery, w.Code, w.Body)
+		}
+	})
+}
