@@ -44,12 +44,21 @@ type ManifestFile struct {
 	Format string           `json:"format,omitempty"` // csv | xlsx | jsonl; default from the extension
 }
 
+// maxManifestBytes caps manifest.json; a real one is a few hundred bytes.
+const maxManifestBytes = 1 << 20
+
 // ReadManifest decodes and checks a manifest.
 func ReadManifest(r io.Reader) (*Manifest, error) {
 	var m Manifest
-	dec := json.NewDecoder(io.LimitReader(r, 1<<20))
+	lr := &io.LimitedReader{R: r, N: maxManifestBytes + 1}
+	dec := json.NewDecoder(lr)
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&m); err != nil {
+	err := dec.Decode(&m)
+	if lr.N <= 0 {
+		// A cut-off manifest would otherwise be reported as broken JSON.
+		return nil, fmt.Errorf("manifest.json is larger than %d bytes", maxManifestBytes)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
 	return &m, m.Check()

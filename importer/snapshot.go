@@ -23,8 +23,40 @@ type Snapshot struct {
 	Manifest *Manifest
 	Bare     bool // a single file without manifest; its manifest was made up from options
 
-	zip *zip.ReadCloser
-	dir string
+	zipFile *os.File
+	zip     *zip.Reader
+	limits  snapshotLimits
+	dir     string
+}
+
+// snapshotLimits bound what a .zip snapshot may unpack to. They are checked against the sizes
+// the zip declares before any member is read, and each member is read through a counter that
+// fails, never truncates, past its declared size. Together with the readers' own row limits
+// (package tabular) a small zip cannot make the importer hold or scan more than it says.
+// A folder's files are not compressed: they cost what they weigh and are not limited here.
+//
+//	limit         value     real data
+//	members       10,000    a manifest and one file per type, perhaps per region
+//	member        64 GiB    the national register as one CSV is some tens of GB
+//	total         256 GiB
+//	ratio         500:1     for members over 1 MiB; deflate tops out near 1,030:1 on runs of
+//	                        one byte, CSV exports compress 3-20:1, space-padded ones a few
+//	                        hundred at most
+//	manifest.json 1 MiB     a few hundred bytes
+type snapshotLimits struct {
+	members        int
+	memberBytes    uint64
+	totalBytes     uint64
+	ratio          uint64
+	ratioFromBytes uint64 // members smaller than this may have any ratio
+}
+
+var defaultSnapshotLimits = snapshotLimits{
+	members:        10000,
+	memberBytes:    64 << 30,
+	totalBytes:     256 << 30,
+	ratio:          500,
+	ratioFromBytes: 1 << 20,
 }
 
 // BareOptions describe a bare file, which has no manifest to say so itself.
@@ -37,11 +69,15 @@ type BareOptions struct {
 
 // OpenSnapshot opens path. A bare CSV/XLSX/JSONL file gets a manifest from bare.
 func OpenSnapshot(path string, bare BareOptions) (*Snapshot, error) {
+	return openSnapshot(path, bare, defaultSnapshotLimits)
+}
+
+func openSnapshot(path string, bare BareOptions, lim snapshotLimits) (*Snapshot, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
 	}
-	s := &Snapshot{Path: path}
+	s := &Snapshot{Path: path, limits: lim}
 	switch {
 	case st.IsDir():
 		s.dir = path
@@ -54,16 +90,7 @@ func OpenSnapshot(path string, bare BareOptions) (*Snapshot, error) {
 			return nil, err
 		}
 	case strings.EqualFold(filepath.Ext(path), ".zip"):
-		if s.zip, err = zip.OpenReader(path); err != nil {
-			return nil, fmt.Errorf("%s: not a readable zip: %w", path, err)
-		}
-		f, err := s.zip.Open(ManifestName)
-		if err != nil {
-			s.Close()
-			return nil, fmt.Errorf("%s: no %s at the top of the zip", path, ManifestName)
-		}
-		defer f.Close()
-		if s.Manifest, err = ReadManifest(f); err != nil {
+		if err := s.openZip(path, st.Size()); err != nil {
 			s.Close()
 			return nil, err
 		}
@@ -73,6 +100,78 @@ func OpenSnapshot(path string, bare BareOptions) (*Snapshot, error) {
 		}
 	}
 	return s, nil
+}
+
+// openZip opens a .zip snapshot and reads its manifest, refusing a zip whose directory
+// declares more than the limits allow before anything is unpacked.
+func (s *Snapshot) openZip(path string, size int64) error {
+	var err error
+	if s.zipFile, err = os.Open(path); err != nil {
+		return err
+	}
+	if s.zip, err = tabular.OpenZip(s.zipFile, size); err != nil {
+		return fmt.Errorf("%s: not a readable zip: %w", path, err)
+	}
+	if err := s.limits.check(s.zip); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	f, err := s.zip.Open(ManifestName)
+	if err != nil {
+		return fmt.Errorf("%s: no %s at the top of the zip", path, ManifestName)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > maxManifestBytes {
+		return fmt.Errorf("%s: %s unpacks to %d bytes, more than %d", path, ManifestName, st.Size(), maxManifestBytes)
+	}
+	s.Manifest, err = ReadManifest(f)
+	return err
+}
+
+// check refuses a zip whose directory declares too many members, a member too big or too
+// tightly compressed, or too much in all.
+func (lim snapshotLimits) check(zr *zip.Reader) error {
+	if len(zr.File) > lim.members {
+		return fmt.Errorf("the zip has %d entries, more than %d", len(zr.File), lim.members)
+	}
+	var total uint64
+	for _, f := range zr.File {
+		n := f.UncompressedSize64
+		if n > lim.memberBytes {
+			return fmt.Errorf("%s in the zip unpacks to %d bytes, more than %d", f.Name, n, lim.memberBytes)
+		}
+		if n > lim.ratioFromBytes && (f.CompressedSize64 == 0 || n/f.CompressedSize64 > lim.ratio) {
+			return fmt.Errorf("%s in the zip unpacks to %d bytes from %d, more than %d times its size (a zip bomb?)",
+				f.Name, n, f.CompressedSize64, lim.ratio)
+		}
+		if total += n; total > lim.totalBytes {
+			return fmt.Errorf("the zip unpacks to more than %d bytes", lim.totalBytes)
+		}
+	}
+	return nil
+}
+
+// member reads one zip member and fails, naming it, once more than its declared size comes
+// out. archive/zip refuses that itself today; the count keeps the limits checked in check true
+// whatever the decompressor does.
+type member struct {
+	fs.File
+	name string
+	left int64
+}
+
+func (m *member) Read(p []byte) (int, error) {
+	n, err := m.File.Read(p)
+	if m.left -= int64(n); m.left < 0 {
+		return n, fmt.Errorf("%s in the zip unpacks to more than the size it declares (a zip bomb or a damaged zip)", m.name)
+	}
+	switch {
+	case errors.Is(err, zip.ErrFormat):
+		// What archive/zip says when a member unpacks to more than it declares.
+		err = fmt.Errorf("%s in the zip is damaged or unpacks to more than the size it declares: %w", m.name, err)
+	case err != nil && err != io.EOF:
+		err = fmt.Errorf("%s in the zip: %w", m.name, err)
+	}
+	return n, err
 }
 
 func (s *Snapshot) openBare(path string, st fs.FileInfo, bare BareOptions) error {
@@ -144,7 +243,16 @@ func recogniseFile(path string, format tabular.Format) (index.RecordType, error)
 // Open opens one file of the snapshot.
 func (s *Snapshot) Open(f ManifestFile) (io.ReadCloser, error) {
 	if s.zip != nil {
-		return s.zip.Open(f.Path)
+		zf, err := s.zip.Open(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		st, err := zf.Stat()
+		if err != nil {
+			zf.Close()
+			return nil, err
+		}
+		return &member{File: zf, name: f.Path, left: min(st.Size(), int64(s.limits.memberBytes))}, nil
 	}
 	return os.Open(filepath.Join(s.dir, filepath.FromSlash(f.Path)))
 }
@@ -196,8 +304,8 @@ func (s *Snapshot) ID() string {
 
 // Close releases the snapshot.
 func (s *Snapshot) Close() error {
-	if s.zip != nil {
-		return s.zip.Close()
+	if s.zipFile != nil {
+		return s.zipFile.Close()
 	}
 	return nil
 }
