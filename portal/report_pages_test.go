@@ -83,7 +83,7 @@ func TestReportPagesDownloadsAndVerification(t *testing.T) {
 		t.Fatalf("report number %q", number)
 	}
 	mustContain(t, "report page", html, "企业信用报告", "福州华威新材料科技有限公司", number, "榕鼓市监处罚〔2026〕3号",
-		"榕鼓市监处罚〔2025〕12号", "2023-10-15", "存在异议，异议处理中（2026-11-10 提出）", `<svg class="qr"`,
+		"榕鼓市监处罚〔2025〕12号", "2023-10-15", "存在异议，异议处理中（2026-11-10 受理）", `<svg class="qr"`,
 		"/entities/"+huawei+"/report.pdf?as_of=2026-11-22", "本报告不包括", "福建省市场监督管理局（测试）")
 	mustNotContain(t, "report page", html, "style=")
 	page(t, ts.URL+"/entities/"+strings.ToLower(huawei)+"/report", 301)

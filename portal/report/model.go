@@ -103,7 +103,7 @@ type Record struct {
 	PublicUntilNote  string  `json:"public_until_note"`
 	Removed          string  `json:"removed"` // removal from a list, if by as_of
 	Fields           []Field `json:"fields"`
-	PendingObjection string  `json:"pending_objection"` // day an objection still pending was filed
+	PendingObjection string  `json:"pending_objection"` // day a reviewer accepted (受理) an objection still being reviewed
 	CorrectionNote   string  `json:"correction_note"`
 	Source           Source  `json:"source"`
 }
@@ -229,7 +229,7 @@ func Build(in Input, number, generatedAt, verifyURL string) *Report {
 		if filed := in.Overlay.Pending[r.ID]; filed != "" && filed <= asOf {
 			rr.PendingObjection = filed
 			rep.Objections = append(rep.Objections, Objection{RecordID: r.ID, RecordType: r.Type.Label(), RecordTitle: rr.Title,
-				Filed: filed, Note: "存在异议，异议处理中（" + filed + " 提出），该记录的内容可能被更正或撤销。"})
+				Filed: filed, Note: "存在异议，异议处理中（" + filed + " 受理），该记录的内容可能被更正或撤销。"})
 		}
 		if note := in.Overlay.Corrected[r.ID]["correction_note"]; note != "" {
 			rr.CorrectionNote = note

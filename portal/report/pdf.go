@@ -330,7 +330,7 @@ func (w *pdfWriter) body(rep *Report, env Envelope) error {
 		for i, r := range sec.Records {
 			w.subheading(fmt.Sprintf("%d. %s", i+1, r.Title), 3)
 			if r.PendingObjection != "" {
-				w.para("【存在异议】异议处理中，"+r.PendingObjection+" 提出", 9, 5, 6, colAccent)
+				w.para("【存在异议】异议处理中，"+r.PendingObjection+" 受理", 9, 5, 6, colAccent)
 			}
 			if r.CorrectionNote != "" {
 				w.para("【更正说明】"+r.CorrectionNote, 9, 5, 6, colAccent)
