@@ -542,14 +542,12 @@ func (r *screenRequest) useFile(fh *multipart.FileHeader) error {
 	if err != nil {
 		return screenBodyError(err)
 	}
-	head := make([]byte, 4)
+	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
 	f.Close()
-	format := tabular.FormatOf(fh.Filename)
-	if bytes.HasPrefix(head[:n], []byte("PK\x03\x04")) {
-		format = tabular.XLSX // a workbook whatever its name says
-	} else if format != tabular.JSONL {
-		format = tabular.CSV
+	format, err := screenTableFormat(head[:n], tabular.FormatOf(fh.Filename))
+	if err != nil {
+		return err
 	}
 	r.open = func() (screenSource, error) {
 		f, err := fh.Open()
@@ -572,8 +570,38 @@ func (r *screenRequest) readRawTable(c *gin.Context, format tabular.Format) erro
 	if err != nil {
 		return screenBodyError(err)
 	}
+	if format == tabular.CSV {
+		if format, err = screenTableFormat(body[:min(len(body), 512)], format); err != nil {
+			return err
+		}
+	}
 	r.open = func() (screenSource, error) { return openScreenTable(bytes.NewReader(body), format, r) }
 	return nil
+}
+
+// screenTableFormat says how an uploaded list is read, from its first bytes whatever its name or
+// Content-Type says: a zip is a workbook, text is CSV (or JSON Lines by name). Anything else
+// (a picture, a PDF, an old binary .xls, UTF-16 text) is refused here: read as CSV it would turn
+// into rows of garbage names, screened without a word of warning.
+func screenTableFormat(head []byte, byName tabular.Format) (tabular.Format, error) {
+	if bytes.HasPrefix(head, []byte("PK\x03\x04")) {
+		return tabular.XLSX, nil
+	}
+	unsupported := func(en, zh string) error {
+		return &screenError{Status: http.StatusUnsupportedMediaType, Code: "unsupported_file", Message: en, MessageZH: zh}
+	}
+	if bytes.HasPrefix(head, []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
+		return "", unsupported("old Excel files (.xls) and encrypted workbooks cannot be read: save the list as .xlsx or CSV",
+			"无法读取旧版 Excel（.xls）或加密的工作簿：请另存为 .xlsx 或 CSV 后上传。")
+	}
+	if ct := http.DetectContentType(head); !strings.HasPrefix(ct, "text/plain") || strings.Contains(ct, "utf-16") {
+		return "", unsupported("the file is not a list: send CSV (UTF-8 or GB18030) or XLSX (its content looks like "+ct+")",
+			"文件不是名单：请上传 UTF-8 或 GB18030 编码的 CSV，或 XLSX 文件。")
+	}
+	if byName == tabular.JSONL {
+		return tabular.JSONL, nil
+	}
+	return tabular.CSV, nil
 }
 
 // Tables: a header row names the code and name columns (统一社会信用代码/代码/code,
