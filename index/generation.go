@@ -28,7 +28,8 @@ type Generation struct {
 	Docs  *DocStore
 
 	shards []bleve.Index
-	cols   []*columns // by shard
+	cols   []*columns  // by shard
+	lists  *listTables // the list pages' records, by type
 	refs   atomic.Int64
 	closed atomic.Bool
 	retire atomic.Bool
@@ -279,6 +280,10 @@ func OpenGeneration(dir string) (*Generation, error) {
 	if err := loadCards(context.Background(), g.Docs, g.cols); err != nil {
 		g.Close()
 		return nil, fmt.Errorf("load the entity cards of %s: %w", info.ID, err)
+	}
+	if g.lists, err = loadListTables(context.Background(), g); err != nil {
+		g.Close()
+		return nil, fmt.Errorf("load the lists of %s: %w", info.ID, err)
 	}
 	return g, nil
 }

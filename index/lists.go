@@ -4,12 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"sort"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/gongshi/gongshi/index/region"
@@ -73,6 +72,7 @@ type ListResponse struct {
 	NextCursor string                  `json:"next_cursor,omitempty"`
 }
 
+// listSort is the order of a list, as a cursor holds its place: date descending, then id.
 var listSort = []string{"-" + FieldDate, "_id"}
 
 // List returns a page of a list. Only records public on the day are listed.
@@ -87,51 +87,14 @@ func (s *Searcher) List(ctx context.Context, r ListRequest) (*ListResponse, erro
 	if r.Size > MaxPageSize {
 		r.Size = MaxPageSize
 	}
-	today := s.today(r.Today)
-	fs := []query.Query{termQ(KindRecord, FieldKind, 0), termQ(string(r.Type), FieldType, 0)}
-	min := DayNumber(today)
-	until := bleve.NewNumericRangeQuery(&min, nil)
-	until.SetField(FieldUntil)
-	fs = append(fs, until)
-	if reg := strings.TrimSpace(r.Region); reg != "" {
-		sr := SearchRequest{Region: reg}
-		rf, err := sr.filters(today)
-		if err != nil {
+	f, err := r.filter(s.today(r.Today))
+	if err != nil {
+		return nil, err
+	}
+	var after []string
+	if r.Cursor != "" {
+		if after, err = decodeListCursor(r.Cursor); err != nil {
 			return nil, err
-		}
-		fs = append(fs, rf[1:]...) // without the entity-kind filter
-	}
-	if y := strings.TrimSpace(r.Year); y != "" {
-		if len(y) != 4 || !allDigits(y) {
-			return nil, badRequest("bad_year", "年份应为4位数字。", "year must be YYYY")
-		}
-		fs = append(fs, termQ(y, FieldYear, 0))
-	}
-	if a := strings.TrimSpace(r.Authority); a != "" {
-		if len([]rune(a)) > 100 {
-			return nil, badRequest("bad_authority", "机关名称太长。", "authority too long")
-		}
-		fs = append(fs, termQ(a, FieldAuthority, 0))
-	}
-	switch r.State {
-	case "":
-	case "current":
-		fs = append(fs, termQ("1", FieldListed, 0))
-	case "removed":
-		fs = append(fs, termQ("0", FieldListed, 0))
-	default:
-		return nil, badRequest("bad_state", "状态只能是 current（当前列入）或 removed（已移出）。", "state must be current or removed")
-	}
-	if n := strings.TrimSpace(r.Name); n != "" {
-		pq, err := ParseQuery(n)
-		if err != nil {
-			return nil, badRequest("query_too_long", "名称太长。", err.Error())
-		}
-		for _, w := range pq.Words {
-			fs = append(fs, fragmentQuery(w, FieldName))
-		}
-		if pq.Class == ClassCode || pq.Class == ClassBadCode {
-			fs = append(fs, termQ(pq.Code, FieldEntityCode, 0))
 		}
 	}
 	g := s.Live.Acquire()
@@ -139,58 +102,38 @@ func (s *Searcher) List(ctx context.Context, r ListRequest) (*ListResponse, erro
 		return nil, ErrNotReady
 	}
 	defer g.Release()
-
-	var q query.Query = bleve.NewConjunctionQuery(fs...)
-	if s.Overlay != nil {
-		hidden, err := s.Overlay.Hidden(ctx)
+	t := g.lists.byType[r.Type]
+	var hidden []uint32
+	if s.Overlay != nil && t != nil {
+		ids, err := s.Overlay.Hidden(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if len(hidden) > 0 {
-			ids := make([]string, 0, len(hidden))
-			for id := range hidden {
-				ids = append(ids, id)
+		for id := range ids {
+			if n, ok := t.rowOf(id); ok {
+				hidden = append(hidden, n)
 			}
-			b := bleve.NewBooleanQuery()
-			b.AddMust(q)
-			b.AddMustNot(bleve.NewDocIDQuery(ids))
-			q = b
 		}
+		slices.Sort(hidden)
 	}
-	req := bleve.NewSearchRequestOptions(q, r.Size, 0, false)
-	req.Score = bleve.ScoreNone
-	req.SortBy(listSort)
-	if r.Cursor != "" {
-		after, err := decodeListCursor(r.Cursor)
-		if err != nil {
-			return nil, err
-		}
-		req.SetSearchAfter(after)
-	} else if r.Facets {
-		req.AddFacet("year", bleve.NewFacetRequest(FieldYear, 12))
-		req.AddFacet("region", bleve.NewFacetRequest(FieldProvince, 40))
-		req.AddFacet("authority", bleve.NewFacetRequest(FieldAuthority, 15))
-		req.AddFacet("state", bleve.NewFacetRequest(FieldListed, 2))
+	from := uint32(0)
+	if after != nil && t != nil {
+		from = t.after(after[0], after[1])
 	}
-	sctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
-	res, err := g.Alias.SearchInContext(sctx, req)
-	if err != nil {
-		return nil, searchError(err)
-	}
-	ids := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
+	page := g.lists.page(t, f, from, hidden, r.Size, r.Facets && r.Cursor == "")
+	ids := make([]string, len(page.rows))
+	for i, n := range page.rows {
+		ids[i] = t.id(n)
 	}
 	recs, err := g.Docs.Records(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	byID := map[string]*Record{}
+	byID := make(map[string]*Record, len(recs))
 	for _, rec := range recs {
 		byID[rec.ID] = rec
 	}
-	out := &ListResponse{Total: res.Total, Records: []*Record{}}
+	out := &ListResponse{Total: uint64(page.total), Records: []*Record{}, Facets: page.facets}
 	for _, id := range ids {
 		if rec := byID[id]; rec != nil {
 			out.Records = append(out.Records, rec)
@@ -199,14 +142,90 @@ func (s *Searcher) List(ctx context.Context, r ListRequest) (*ListResponse, erro
 	if out.Records, err = ApplyOverlay(ctx, out.Records, s.Overlay); err != nil {
 		return nil, err
 	}
-	if len(res.Hits) == r.Size && uint64(r.Size) < res.Total {
-		out.NextCursor = encodeListCursor(res.Hits[len(res.Hits)-1].Sort)
-	}
-	if res.Facets != nil {
-		out.Facets = listFacets(res.Facets)
+	if page.more {
+		last := page.rows[len(page.rows)-1]
+		out.NextCursor = encodeListCursor([]string{t.dateOf(last), t.id(last)})
 	}
 	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
 	return out, nil
+}
+
+// filter checks a list request's filters; a value that cannot be one is a 400.
+func (r *ListRequest) filter(today string) (*listFilter, error) {
+	f := &listFilter{today: uint32(DayNumber(today))}
+	if reg := strings.TrimSpace(r.Region); reg != "" {
+		// The region box means what it means in a search: SearchRequest.filters reads it.
+		sr := SearchRequest{Region: reg}
+		rf, err := sr.filters(today)
+		if err != nil {
+			return nil, err
+		}
+		tq, ok := rf[len(rf)-1].(*query.TermQuery)
+		if !ok {
+			return nil, fmt.Errorf("region %q: unexpected filter %T", reg, rf[len(rf)-1])
+		}
+		switch want := tq.Term; tq.FieldVal {
+		case FieldProvince:
+			f.region = func(code string) bool { return region.Province(code) == want }
+		case FieldCity:
+			f.region = func(code string) bool { return region.City(code) == want }
+		case FieldRegion:
+			f.region = func(code string) bool { return code == want }
+		default:
+			return nil, fmt.Errorf("region %q: unexpected filter on %s", reg, tq.FieldVal)
+		}
+	}
+	if y := strings.TrimSpace(r.Year); y != "" {
+		if len(y) != 4 || !allDigits(y) {
+			return nil, badRequest("bad_year", "年份应为4位数字。", "year must be YYYY")
+		}
+		f.year = y
+	}
+	if a := strings.TrimSpace(r.Authority); a != "" {
+		if len([]rune(a)) > 100 {
+			return nil, badRequest("bad_authority", "机关名称太长。", "authority too long")
+		}
+		f.authority = a
+	}
+	switch r.State {
+	case "":
+	case "current":
+		f.state = stateCurrent
+	case "removed":
+		f.state = stateRemoved
+	default:
+		return nil, badRequest("bad_state", "状态只能是 current（当前列入）或 removed（已移出）。", "state must be current or removed")
+	}
+	words, code, err := listNameWords(r.Name)
+	if err != nil {
+		return nil, err
+	}
+	f.code = code
+	for _, w := range words {
+		f.needles = append(f.needles, lettersDigits(w))
+	}
+	return f, nil
+}
+
+// listNameWords reads a list's name box as fragmentQuery reads a name: folded words that
+// must all be in the subject's name, or, for a code, the subject's entity code. Latin
+// letters are looked for in the name as written (a list has no pinyin to match).
+func listNameWords(name string) (words []string, code string, err error) {
+	n := strings.TrimSpace(name)
+	if n == "" {
+		return nil, "", nil
+	}
+	pq, err := ParseQuery(n)
+	if err != nil {
+		return nil, "", badRequest("query_too_long", "名称太长。", err.Error())
+	}
+	switch pq.Class {
+	case ClassCode, ClassBadCode:
+		return nil, pq.Code, nil
+	case ClassPinyin, ClassInitials:
+		return strings.Fields(SearchText(pq.Raw)), "", nil
+	}
+	return pq.Words, "", nil
 }
 
 func encodeListCursor(after []string) string {
@@ -228,28 +247,4 @@ func decodeListCursor(s string) ([]string, error) {
 		return nil, bad
 	}
 	return after, nil
-}
-
-func listFacets(fr search.FacetResults) map[string][]FacetValue {
-	out := map[string][]FacetValue{}
-	for name, f := range fr {
-		if f.Terms == nil {
-			continue
-		}
-		for _, t := range f.Terms.Terms() {
-			v, label := t.Term, t.Term
-			switch name {
-			case "region":
-				label = region.Name(v)
-			case "state":
-				v = map[string]string{"1": "current", "0": "removed"}[t.Term]
-				label = map[string]string{"current": "当前列入", "removed": "已移出"}[v]
-			}
-			out[name] = append(out[name], FacetValue{Value: v, Label: label, Count: t.Count})
-		}
-		if name == "year" {
-			sort.Slice(out[name], func(i, j int) bool { return out[name][i].Value > out[name][j].Value })
-		}
-	}
-	return out
 }
