@@ -34,6 +34,10 @@ type JobsConfig struct {
 	StableFor time.Duration
 	// InboxEvery is how often the inbox is looked at (default one minute).
 	InboxEvery time.Duration
+	// MaxWithdrawnShare is the share of a publisher's documents of a type that a full snapshot
+	// in the inbox may withdraw (default the importer's, 0.2). The inbox never allows more: a
+	// larger shrink is refused and left for an operator's gongshi import --allow-shrink.
+	MaxWithdrawnShare float64
 	// KeepGenerations complete index generations are kept by the daily prune (default 2).
 	KeepGenerations int
 	// Clock drives the scheduler (a fake clock in tests); nil: the real clock.
@@ -366,7 +370,7 @@ func snapshotFingerprint(path string, e fs.DirEntry) (string, bool) {
 func (j *jobs) importInbox(ctx context.Context, name string) error {
 	src := filepath.Join(j.cfg.Inbox, name)
 	log := j.s.log.With("job", jobInbox, "snapshot", name)
-	opts := importer.Options{Data: j.s.cfg.Data, Policy: j.policy}
+	opts := importer.Options{Data: j.s.cfg.Data, Policy: j.policy, MaxWithdrawnShare: j.cfg.MaxWithdrawnShare}
 	if st := j.s.sqlStore(); st != nil {
 		opts.Corrections = st // decisions survive the agency's next file
 	}

@@ -124,7 +124,8 @@ func TestJobsInboxImportsStableSnapshots(t *testing.T) {
 	os.MkdirAll(inbox, 0o755)
 	clock := clockwork.NewFakeClockAt(time.Date(2026, 11, 22, 10, 0, 0, 0, index.ChinaTime))
 	s, err := New(Config{Data: data, Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), RateLimits: RateLimits{Off: true},
-		Jobs: JobsConfig{Inbox: inbox, Clock: clock}})
+		// The scenario's second day withdraws one of three blacklist entries on purpose.
+		Jobs: JobsConfig{Inbox: inbox, Clock: clock, MaxWithdrawnShare: 0.5}})
 	if err != nil {
 		t.Fatal(err)
 	}

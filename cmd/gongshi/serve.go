@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,7 @@ type serveFlags struct {
 	// Inbox timing: how often the inbox is looked at and how long a snapshot must stay
 	// unchanged before it is imported (one minute each by default; shorter in tests).
 	inboxEvery, inboxStable time.Duration
+	maxWithdrawn            float64
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
@@ -72,6 +74,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
 	fs.Var(&f.rates, "rate", "BUDGET=RATE overriding one rate budget, e.g. search=60-M or downloads=1000-H (repeatable; budgets: "+
 		strings.Join(rateBudgets, ", ")+"; RATE is N-S, N-M, N-H or N-D requests per second, minute, hour or day)")
 	fs.DurationVar(&f.inboxEvery, "inbox-every", envDuration("GONGSHI_INBOX_EVERY", time.Minute), "how often the inbox is looked at")
+	fs.Float64Var(&f.maxWithdrawn, "max-withdrawn", envFloat("GONGSHI_MAX_WITHDRAWN", 0.2), "refuse an inbox snapshot that would withdraw more than this share of its publisher's current documents of a type")
 	fs.DurationVar(&f.inboxStable, "inbox-stable", envDuration("GONGSHI_INBOX_STABLE", time.Minute), "how long a snapshot in the inbox must stay unchanged before it is imported")
 }
 
@@ -82,6 +85,13 @@ var rateBudgets = []string{"pages", "search", "suggest", "downloads", "forms", "
 func envDuration(name string, def time.Duration) time.Duration {
 	if d, err := time.ParseDuration(os.Getenv(name)); err == nil && d > 0 {
 		return d
+	}
+	return def
+}
+
+func envFloat(name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(os.Getenv(name), 64); err == nil && v > 0 {
+		return v
 	}
 	return def
 }
@@ -127,7 +137,7 @@ func (f *serveFlags) config() (portal.Config, error) {
 	return portal.Config{Data: index.DataDir(f.data), Addr: f.addr, TrustedProxies: f.proxies, RateLimits: rl,
 		Objections: portal.ObjectionConfig{DB: f.db, Regime: f.regime, DeadlineDays: f.deadline},
 		OpenData:   od, Jobs: portal.JobsConfig{Inbox: f.inbox, Disabled: f.jobs == "off",
-			InboxEvery: f.inboxEvery, StableFor: f.inboxStable}}, nil
+			InboxEvery: f.inboxEvery, StableFor: f.inboxStable, MaxWithdrawnShare: f.maxWithdrawn}}, nil
 }
 
 func (f *serveFlags) serve(ctx context.Context) error {
