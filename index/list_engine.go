@@ -10,8 +10,10 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/gongshi/gongshi/index/region"
 )
@@ -316,6 +318,13 @@ func recordListFields(doc []byte) (recordListValues, error) {
 			return f, errListDoc
 		}
 		d.space()
+		if bytes.IndexByte(key, '\\') >= 0 { // never so written by json.Marshal, but valid
+			var k string
+			if json.Unmarshal(key, &k) != nil {
+				return f, errListDoc
+			}
+			key = []byte(strconv.Quote(k))
+		}
 		var dst *string
 		switch string(key) {
 		case `"entity_name"`:
@@ -337,7 +346,7 @@ func recordListFields(doc []byte) (recordListValues, error) {
 		if !ok {
 			return f, errListDoc
 		}
-		if bytes.IndexByte(raw, '\\') < 0 {
+		if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
 			*dst = string(raw[1 : len(raw)-1])
 		} else if err := json.Unmarshal(raw, dst); err != nil {
 			return f, errListDoc
