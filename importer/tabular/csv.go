@@ -201,9 +201,10 @@ type csvTrip struct {
 	reason    string
 	delivered bool // its error has been handed to csv
 	reported  bool
-	newlines  int  // newlines skipped so far
-	skipped   bool // the rest of the record has been read past
-	truncated bool // the record was still in a quoted field at the end of input
+	// linesBefore is the framer's line count before the byte that went over the limit.
+	linesBefore int
+	skipped     bool // the rest of the record has been read past
+	truncated   bool // the record was still in a quoted field at the end of input
 }
 
 // errCSVRecordTooLong fails csv's read of a record over a limit; csvSource reports the trip.
@@ -252,11 +253,18 @@ func (f *csvFramer) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	for i, c := range p[:n] {
+	for i := 0; i < n; {
+		if room := f.maxRecord - f.recLen; room > 0 {
+			if i += f.run(p[i:n], room); i == n {
+				break
+			}
+		}
+		c := p[i]
 		if f.advance(c) {
 			if f.boundary != nil {
 				f.boundary(f.handed + int64(i) + 1)
 			}
+			i++
 			continue
 		}
 		reason := ""
@@ -266,13 +274,14 @@ func (f *csvFramer) Read(p []byte) (int, error) {
 		case f.fields >= f.maxColumns: // fields counts the commas: one more field follows
 			reason = fmt.Sprintf("more than %d columns", f.maxColumns)
 		default:
+			i++
 			continue
 		}
 		// Hand out what came before; csv meets the error once it has read that, and the rest
-		// of the record is skipped on the next read.
-		f.trip = &csvTrip{line: f.recLine, reason: reason}
-		if c == '\n' { // a line inside a quoted field: skipped with the rest
-			f.trip.newlines = 1
+		// of the record, this byte included, is skipped on the next read.
+		f.trip = &csvTrip{line: f.recLine, reason: reason, linesBefore: f.lines}
+		if c == '\n' { // a line inside a quoted field, already counted
+			f.trip.linesBefore--
 		}
 		f.carry = append(append([]byte(nil), p[i+1:n]...), f.carry...)
 		f.handed += int64(i)
@@ -285,6 +294,41 @@ func (f *csvFramer) Read(p []byte) (int, error) {
 	}
 	f.handed += int64(n)
 	return n, nil
+}
+
+// csvPlain marks the bytes that leave an unquoted field as it is.
+var csvPlain = func() (t [256]bool) {
+	for i := range t {
+		t[i] = true
+	}
+	t[','], t['\n'], t['"'] = false, false, false
+	return t
+}()
+
+// run takes, from the start of b and at most room of them, the bytes that leave the parse
+// state as it is (most of any field), and returns how many: the framer's fast path.
+func (f *csvFramer) run(b []byte, room int) int {
+	if room < len(b) {
+		b = b[:room]
+	}
+	k := 0
+	switch f.state {
+	case csvUnquoted:
+		for k < len(b) && csvPlain[b[k]] {
+			k++
+		}
+	case csvQuoted:
+		if k = bytes.IndexByte(b, '"'); k < 0 {
+			k = len(b)
+		}
+		f.lines += bytes.Count(b[:k], []byte{'\n'})
+	case csvBadLine:
+		if k = bytes.IndexByte(b, '\n'); k < 0 {
+			k = len(b)
+		}
+	}
+	f.recLen += k
+	return k
 }
 
 // advance moves csv's parse state over one byte and reports whether it ended a record.
@@ -352,7 +396,6 @@ func (f *csvFramer) advance(c byte) (ended bool) {
 // the input after it in carry and one newline to hand out for each line skipped beyond the
 // one csv has already counted.
 func (f *csvFramer) skipRecord() {
-	newlines := f.trip.newlines
 	for {
 		b := f.carry
 		f.carry = nil
@@ -369,13 +412,14 @@ func (f *csvFramer) skipRecord() {
 			f.err = err
 			b = f.skipBuf[:n]
 		}
-		for i, c := range b {
-			if c == '\n' {
-				newlines++
+		for i := 0; i < len(b); i++ {
+			if i += f.run(b[i:], len(b)-i); i == len(b) {
+				break
 			}
-			if f.advance(c) {
+			if f.advance(b[i]) {
 				f.carry = append([]byte(nil), b[i+1:]...)
-				f.skipNL = newlines - 1
+				// csv has counted the line it was reading when it failed.
+				f.skipNL = f.lines - f.trip.linesBefore - 1
 				f.trip.skipped = true
 				return
 			}
