@@ -167,7 +167,8 @@ func runHostile(ctx context.Context, opts HostileOptions, c HostileCase, dir, in
 	if werr != nil && !errors.As(werr, &ee) {
 		return res, werr
 	}
-	res.Verdict = verdict(report, stderr.String(), res)
+	// The work folder's path says nothing; the input's name is enough.
+	res.Verdict = verdict(report, strings.ReplaceAll(stderr.String(), input, filepath.Base(input)), res)
 	return res, nil
 }
 
@@ -179,7 +180,7 @@ func verdict(report, stderr string, r HostileResult) string {
 	var rep importer.Report
 	if b, err := os.ReadFile(report); err == nil && json.Unmarshal(b, &rep) == nil {
 		if rep.Refused {
-			return "refused: " + clipText(rep.RefusedReason, 110)
+			return "refused: " + clipText(strings.ReplaceAll(rep.RefusedReason, rep.Path, filepath.Base(rep.Path)), 110)
 		}
 		t := rep.Totals()
 		v := fmt.Sprintf("accepted %d, rejected %d", t.Accepted, t.Rejected)
