@@ -137,3 +137,16 @@ func TestFixtureWithinLimits(t *testing.T) {
 		}
 	}
 }
+
+// A name within a cell's cap but over its field's limit rejects its row through convert.
+func TestConvertRejectsOverLongField(t *testing.T) {
+	header := []string{"统一社会信用代码", "企业名称"}
+	c, _, err := newConverter("e.csv", index.TypeEntity, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, issues, v := c.convert(2, []string{"91350200776049653A", strings.Repeat("华", 1000) + "有限公司"})
+	if v != rejected || len(issues) == 0 || issues[0].Code != "too_long" || issues[0].Line != 2 || issues[0].Field != "企业名称" {
+		t.Fatalf("verdict %v, issues %+v", v, issues)
+	}
+}

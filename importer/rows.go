@@ -85,6 +85,10 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 		}
 		f := c.schema.Field(key)
 		raw := values[i]
+		if is := c.overLong(line, i, f, raw); is != nil {
+			issues, bad = append(issues, *is), true
+			continue
+		}
 		v, err := normaliseValue(f.Kind, raw)
 		if err != nil {
 			issues = append(issues, c.issue(line, f, "invalid_"+kindName(f.Kind), fmt.Sprintf("%s格式错误：%v", f.Label, err), raw, "error"))
