@@ -77,7 +77,7 @@ func FuzzConvertRow(f *testing.F) {
 		if v != accepted {
 			return
 		}
-		fields := map[string]string{}
+		var fields map[string]string
 		if ent != nil {
 			fields = ent.Fields
 		} else {

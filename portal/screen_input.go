@@ -232,7 +232,6 @@ type screenJSONSubjects struct {
 	n        int
 	seen     bool
 	opts     *screenRequest // set on the first pass only: where options are stored
-	refs     bool
 }
 
 func newScreenJSONSubjects(body []byte) *screenJSONSubjects {
@@ -612,7 +611,6 @@ type screenTableSubjects struct {
 	r         tabular.Reader
 	cols      screenTableColumns
 	pending   []string // the first row of a headerless file
-	line      int
 	closeFile func() error
 }
 
@@ -771,10 +769,9 @@ func (r *screenRequest) useText(text string) error {
 }
 
 type screenTextSubjects struct {
-	lines  []string
-	i      int
-	cols   *screenTableColumns
-	header bool
+	lines []string
+	i     int
+	cols  *screenTableColumns
 }
 
 func newScreenTextSubjects(text string, req *screenRequest) *screenTextSubjects {
