@@ -27,6 +27,8 @@ type listTables struct {
 	byType map[RecordType]*listTable
 	// codes are the distinct entity codes of all records, sorted: a row's code is an index.
 	codes textColumn
+	// names are the distinct subject names of all records as nameText keeps them.
+	names textColumn
 }
 
 // listTable is one type's records, newest first, then by id: the order Bleve sorted lists
@@ -41,8 +43,6 @@ type listTable struct {
 	// dates are the distinct dates in list order, dateEnd the row after each date's last.
 	dates   []string
 	dateEnd []uint32
-	// names are the distinct subject names as nameText keeps them.
-	names textColumn
 	// The values of the dictionary-encoded columns, sorted; index 0 is "" (no value).
 	years, regions, authorities []string
 }
@@ -55,7 +55,7 @@ type listRow struct {
 	region    uint32 // index in regions: the subject's six-digit region code
 	authority uint32 // index in authorities
 	code      uint32 // index in listTables.codes
-	name      uint32 // index in names
+	name      uint32 // index in listTables.names
 	state     uint8  // stateNone, stateCurrent or stateRemoved
 }
 
@@ -91,10 +91,32 @@ func nameText(name string) string {
 	return b.String()
 }
 
+// openEnded is the until of a record without a publication end.
+var openEnded = uint32(DayNumber(OpenEnded))
+
+// listDay is DayNumber of a date as bytes, without a string for each record; 0 (never
+// public) for what DayNumber reads as 0 or less.
+func listDay(b []byte) uint32 {
+	if len(b) != 10 {
+		return 0
+	}
+	var digits [8]byte
+	copy(digits[:4], b[:4])
+	copy(digits[4:6], b[5:7])
+	copy(digits[6:], b[8:])
+	n, err := strconv.Atoi(string(digits[:]))
+	if err != nil || n <= 0 {
+		return 0
+	}
+	return uint32(n)
+}
+
 // listRecordQuery reads every record once, in the table's own order: sorting in SQLite
-// through the (type, date) index and then by id took longer than sorting here, and four
-// json_extract calls parsed each document four times (recordListFields reads it once).
-const listRecordQuery = `SELECT type, date, id, entity_code, doc FROM records`
+// through the (type, date) index and then by id took longer than sorting here, four
+// json_extract calls parsed each document four times (recordListFields reads it once), and
+// reading the id, type, date and code columns beside the document cost more than finding
+// them in it (where the build read them too).
+const listRecordQuery = `SELECT doc FROM records`
 
 // dict assigns indexes to the distinct values of a column while loading; sorted renumbers
 // them in value order, so that a filter value is found by binary search.
@@ -103,14 +125,19 @@ type dict struct {
 	values []string
 }
 
-func newDict() *dict { return &dict{index: map[string]uint32{"": 0}, values: []string{""}} }
+// newDict returns an empty dictionary for about n values.
+func newDict(n int) *dict {
+	d := &dict{index: make(map[string]uint32, n+1), values: make([]string, 1, n+1)}
+	d.index[""] = 0
+	return d
+}
 
-func (d *dict) code(v string) uint32 {
-	i, ok := d.index[v]
+func (d *dict) code(v []byte) uint32 {
+	i, ok := d.index[string(v)]
 	if !ok {
 		i = uint32(len(d.values))
-		d.index[v] = i
-		d.values = append(d.values, v)
+		d.index[string(v)] = i
+		d.values = append(d.values, string(v))
 	}
 	return i
 }
@@ -133,57 +160,82 @@ func (d *dict) sorted() (values []string, renumber []uint32) {
 
 // listLoad is one type's records as read, before they are sorted into a listTable.
 type listLoad struct {
-	rows               []listRow
-	ids, dates         []string
-	years, authorities *dict
-	names              *dict // by the name as published; kept as nameText
+	rows                      []listRow
+	ids                       columnBuilder // as read
+	date                      []uint32      // index in dates
+	dates, years, authorities *dict
 }
 
 // loadListTables reads every record's list columns from a generation's document store, and
 // each subject's region from the entity cards, as the build took it from the entity.
 func loadListTables(ctx context.Context, g *Generation) (*listTables, error) {
-	codes := newDict()
+	// The counts by type (from the index on type and date) size every array at once.
 	types := map[RecordType]*listLoad{}
+	total := 0
+	counts, err := g.Docs.db.QueryContext(ctx, `SELECT type, count(*) FROM records GROUP BY type`)
+	if err != nil {
+		return nil, err
+	}
+	for counts.Next() {
+		var t RecordType
+		var n int
+		if err := counts.Scan(&t, &n); err != nil {
+			counts.Close()
+			return nil, err
+		}
+		types[t] = &listLoad{rows: make([]listRow, 0, n), date: make([]uint32, 0, n), dates: newDict(0), years: newDict(0), authorities: newDict(0)}
+		types[t].ids.b.Grow(n * 24)
+		types[t].ids.end = make([]uint32, 0, n)
+		total += n
+	}
+	if err := errors.Join(counts.Err(), counts.Close()); err != nil {
+		return nil, err
+	}
+	codes, names := newDict(total/2), newDict(total/2)
 	rows, err := g.Docs.db.QueryContext(ctx, listRecordQuery)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var typ, date, id, code, doc sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&typ, &date, &id, &code, &doc); err != nil {
+	var doc sql.RawBytes
+	for n := 0; rows.Next(); n++ {
+		if err := rows.Scan(&doc); err != nil {
 			return nil, err
-		}
-		t := RecordType(typ)
-		l := types[t]
-		if l == nil {
-			l = &listLoad{years: newDict(), authorities: newDict(), names: newDict()}
-			types[t] = l
-		}
-		if len(l.rows) == math.MaxUint32 {
-			return nil, fmt.Errorf("more than %d records of type %s", uint32(math.MaxUint32), t)
 		}
 		f, err := recordListFields(doc)
 		if err != nil {
-			return nil, fmt.Errorf("record %s: %w", id, err)
+			return nil, fmt.Errorf("record %d of the document store: %w", n+1, err)
 		}
-		row := listRow{code: codes.code(string(code)), authority: l.authorities.code(f.authority),
-			name: l.names.code(f.name), until: uint32(DayNumber(OpenEnded))}
-		if f.until != "" {
-			row.until = uint32(DayNumber(f.until))
+		l := types[RecordType(f.typ)]
+		if l == nil {
+			t := RecordType(f.typ)
+			if !t.Valid() || t == TypeEntity {
+				return nil, fmt.Errorf("record %s: type %q", f.id, t)
+			}
+			l = &listLoad{dates: newDict(0), years: newDict(0), authorities: newDict(0)}
+			types[t] = l
+		}
+		if len(l.rows) == math.MaxUint32 {
+			return nil, fmt.Errorf("more than %d records of type %s", uint32(math.MaxUint32), f.typ)
+		}
+		date := f.date
+		row := listRow{code: codes.code(f.code), authority: l.authorities.code(f.authority),
+			name: names.code(f.name), until: openEnded}
+		if len(f.until) > 0 {
+			row.until = listDay(f.until)
 		}
 		if len(date) >= 4 {
-			row.year = l.years.code(string(date[:4]))
+			row.year = l.years.code(date[:4])
 		}
-		if hasListState(t) {
+		if hasListState(RecordType(f.typ)) {
 			row.state = stateCurrent
-			if f.removed != "" {
+			if len(f.removed) > 0 {
 				row.state = stateRemoved
 			}
 		}
 		l.rows = append(l.rows, row)
-		l.ids = append(l.ids, string(id))
-		l.dates = append(l.dates, string(date))
+		l.ids.setBytes(uint64(len(l.rows)-1), f.id)
+		l.date = append(l.date, l.dates.code(date))
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -192,11 +244,15 @@ func loadListTables(ctx context.Context, g *Generation) (*listTables, error) {
 
 	lt := &listTables{byType: map[RecordType]*listTable{}}
 	codeValues, codeNumber := codes.sorted()
-	var cb columnBuilder
+	var cb, nb columnBuilder
 	for i, c := range codeValues {
 		cb.set(uint64(i), c)
 	}
 	lt.codes = cb.column()
+	for i, n := range names.values {
+		nb.set(uint64(i), nameText(n))
+	}
+	lt.names = nb.column()
 	regionOf, err := regionsOfCodes(ctx, g, codeValues)
 	if err != nil {
 		return nil, err
@@ -227,71 +283,92 @@ func regionsOfCodes(ctx context.Context, g *Generation, codes []string) ([]strin
 }
 
 // table sorts a type's rows into list order and builds its columns; codeNumber renumbers
-// the rows' codes into the sorted codes, whose regions are regionOf.
+// the rows' codes into the sorted codes, whose regions are regionOf. The rows are sorted by
+// id, then stably by date with a counting sort: one sort of strings instead of two.
 func (l *listLoad) table(t RecordType, codeNumber []uint32, regionOf []string) *listTable {
-	order := make([]uint32, len(l.rows))
-	for i := range order {
-		order[i] = uint32(i)
-	}
-	slices.SortFunc(order, func(a, b uint32) int {
-		if c := strings.Compare(l.dates[b], l.dates[a]); c != 0 {
-			return c
-		}
-		return strings.Compare(l.ids[a], l.ids[b])
-	})
-	tab := &listTable{rows: make([]listRow, len(order)), prefix: string(t) + "-"}
-	var yearNumber, authorityNumber []uint32
-	tab.years, yearNumber = l.years.sorted()
-	tab.authorities, authorityNumber = l.authorities.sorted()
-	regions := newDict()
-	for _, id := range l.ids {
-		if !strings.HasPrefix(id, tab.prefix) {
+	n := len(l.rows)
+	tab := &listTable{prefix: string(t) + "-"}
+	ids := l.ids.column()
+	for i := range n {
+		if !strings.HasPrefix(ids.at(uint64(i)), tab.prefix) {
 			tab.prefix = ""
 			break
 		}
 	}
-	var ids columnBuilder
-	for n, from := range order {
-		r := l.rows[from]
-		r.code = codeNumber[r.code]
-		r.region = regions.code(regionOf[r.code])
-		r.year, r.authority = yearNumber[r.year], authorityNumber[r.authority]
-		tab.rows[n] = r
-		ids.set(uint64(n), l.ids[from][len(tab.prefix):])
-		date := l.dates[from]
-		if k := len(tab.dates); k == 0 || tab.dates[k-1] != date {
-			if k > 0 {
-				tab.dateEnd = append(tab.dateEnd, uint32(n))
-			}
-			tab.dates = append(tab.dates, date)
+	byID := make([]uint32, n)
+	for i := range byID {
+		byID[i] = uint32(i)
+	}
+	slices.SortFunc(byID, func(a, b uint32) int { return strings.Compare(ids.at(uint64(a)), ids.at(uint64(b))) })
+
+	// Dates newest first: a date's rank in list order, and where its rows begin.
+	var dateNumber []uint32
+	dates, dateNumber := l.dates.sorted()
+	rank := make([]uint32, len(dates)) // by sorted index, descending
+	for i := range dates {
+		rank[i] = uint32(len(dates) - 1 - i)
+	}
+	start := make([]uint32, len(dates)+1)
+	for _, d := range l.date {
+		start[rank[dateNumber[d]]+1]++
+	}
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	for i := len(dates) - 1; i >= 0; i-- {
+		if r := rank[i]; start[r+1] > start[r] {
+			tab.dates = append(tab.dates, dates[i])
+			tab.dateEnd = append(tab.dateEnd, start[r+1])
 		}
 	}
-	tab.dateEnd = append(tab.dateEnd, uint32(len(order)))
-	tab.dates, tab.dateEnd = exact(tab.dates), exact(tab.dateEnd)
-	tab.ids = ids.column()
+	at := make([]uint32, n) // list row of each record as read
+	next := slices.Clone(start)
+	for _, from := range byID {
+		r := rank[dateNumber[l.date[from]]]
+		at[from] = next[r]
+		next[r]++
+	}
+
+	var yearNumber, authorityNumber []uint32
+	tab.years, yearNumber = l.years.sorted()
+	tab.authorities, authorityNumber = l.authorities.sorted()
+	regions := newDict(0)
+	tab.rows = make([]listRow, n)
+	listed := make([]string, n) // ids in list order
+	for from, r := range l.rows {
+		r.code = codeNumber[r.code]
+		r.region = regions.code([]byte(regionOf[r.code]))
+		r.year, r.authority = yearNumber[r.year], authorityNumber[r.authority]
+		tab.rows[at[from]] = r
+		listed[at[from]] = ids.at(uint64(from))[len(tab.prefix):]
+	}
 	var regionNumber []uint32
 	tab.regions, regionNumber = regions.sorted()
 	for i := range tab.rows {
 		tab.rows[i].region = regionNumber[tab.rows[i].region]
 	}
-	tab.byID = order // reused: the rows in id order
-	for i := range tab.byID {
-		tab.byID[i] = uint32(i)
+	var ib columnBuilder
+	for i, id := range listed {
+		ib.set(uint64(i), id)
 	}
-	slices.SortFunc(tab.byID, func(a, b uint32) int { return strings.Compare(tab.ids.at(uint64(a)), tab.ids.at(uint64(b))) })
-	var names columnBuilder
-	for i, n := range l.names.values {
-		names.set(uint64(i), nameText(n))
+	tab.ids = ib.column()
+	for k, from := range byID {
+		byID[k] = at[from]
 	}
-	tab.names = names.column()
+	tab.byID = byID
 	return tab
 }
 
-// recordListValues are what the lists read of a record's document besides its columns.
-type recordListValues struct{ name, until, removed, authority string }
+// recordListValues are what the lists read of a record's document; they are slices of the
+// document, or decoded copies where it escapes characters.
+type recordListValues struct {
+	id, typ, code, date             []byte
+	name, until, removed, authority []byte
+}
 
-// recordListFields reads the top-level entity_name, public_until, removed and authority of a
-// record's JSON document, skipping everything else (the fields map is most of a document).
+// recordListFields reads the top-level id, type, entity_code, date, entity_name,
+// public_until, removed and authority of a record's JSON document, skipping everything else
+// (the fields map is most of a document).
 // encoding/json took 7 µs a record, most of a generation's list loading.
 func recordListFields(doc []byte) (recordListValues, error) {
 	var f recordListValues
@@ -325,8 +402,16 @@ func recordListFields(doc []byte) (recordListValues, error) {
 			}
 			key = []byte(strconv.Quote(k))
 		}
-		var dst *string
+		var dst *[]byte
 		switch string(key) {
+		case `"id"`:
+			dst = &f.id
+		case `"type"`:
+			dst = &f.typ
+		case `"entity_code"`:
+			dst = &f.code
+		case `"date"`:
+			dst = &f.date
 		case `"entity_name"`:
 			dst = &f.name
 		case `"public_until"`:
@@ -337,6 +422,9 @@ func recordListFields(doc []byte) (recordListValues, error) {
 			dst = &f.authority
 		}
 		if dst == nil || d.peek() != '"' {
+			if dst != nil {
+				*dst = nil // not a string: no value, as a later key of the same name overrides
+			}
 			if !d.skip() {
 				return f, errListDoc
 			}
@@ -347,10 +435,14 @@ func recordListFields(doc []byte) (recordListValues, error) {
 			return f, errListDoc
 		}
 		if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
-			*dst = string(raw[1 : len(raw)-1])
-		} else if err := json.Unmarshal(raw, dst); err != nil {
+			*dst = raw[1 : len(raw)-1]
+			continue
+		}
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
 			return f, errListDoc
 		}
+		*dst = []byte(v)
 	}
 }
 
@@ -390,18 +482,21 @@ func (d *jsonScan) str() ([]byte, bool) {
 	if !d.eat('"') {
 		return nil, false
 	}
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case '\\':
-			d.i += 2
-		case '"':
-			d.i++
+	for {
+		q := bytes.IndexByte(d.b[d.i:], '"')
+		if q < 0 {
+			return nil, false
+		}
+		e := bytes.IndexByte(d.b[d.i:d.i+q], '\\')
+		if e < 0 {
+			d.i += q + 1
 			return d.b[start:d.i], true
-		default:
-			d.i++
+		}
+		d.i += e + 2 // an escape: the character after the backslash is not the end
+		if d.i > len(d.b) {
+			return nil, false
 		}
 	}
-	return nil, false
 }
 
 // skip steps over one value: a string, or anything up to the comma or brace that ends it at
@@ -514,7 +609,7 @@ func (lt *listTables) page(t *listTable, f *listFilter, from uint32, hidden []ui
 			regionOK != nil && !regionOK[r.region] {
 			continue
 		}
-		if len(f.needles) > 0 && !containsAll(t.names.at(uint64(r.name)), f.needles) {
+		if len(f.needles) > 0 && !containsAll(lt.names.at(uint64(r.name)), f.needles) {
 			continue
 		}
 		if h < len(hidden) {

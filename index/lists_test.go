@@ -123,14 +123,14 @@ func BenchmarkList(b *testing.B) {
 // document's key order, spacing and escapes.
 func TestRecordListFields(t *testing.T) {
 	docs := []string{
-		`{"entity_name":"a","public_until":"2026-01-01","removed":"2025-01-01","authority":"局"}`,
+		`{"id":"blacklist-1","type":"blacklist","entity_code":"9135","entity_name":"a","date":"2025-01-01","public_until":"2026-01-01","removed":"2025-01-01","authority":"局"}`,
 		` { "fields" : {"authority":"not this","x":[1,{"removed":"no"}]}, "authority" : "局\"A\u0026B\\", "entity_name":"华威\u2028" } `,
 		`{"id":"x","n":12.5e3,"ok":true,"nothing":null,"list":[],"obj":{},"entity_name":""}`,
 		`{}`,
 		`{"authority":null,"entity_name":7,"removed":["x"]}`,
 	}
 	for _, name := range []string{"A&B <公司> \"引号\" \\ \u2028", "華威（福建）"} {
-		b, err := json.Marshal(&Record{ID: "penalty-1", EntityName: name, Authority: name, PublicUntil: "2027-01-01",
+		b, err := json.Marshal(&Record{ID: "penalty-1", Type: TypePenalty, EntityCode: "9135", Date: "2025-01-01", EntityName: name, Authority: name, PublicUntil: "2027-01-01",
 			Fields: map[string]string{"authority": "other", "entity_name": "other"}})
 		if err != nil {
 			t.Fatal(err)
@@ -158,8 +158,14 @@ func checkRecordListFields(t *testing.T, doc []byte) {
 	if err != nil {
 		t.Fatalf("%s: %v", doc, err)
 	}
-	if exp := (recordListValues{str("entity_name"), str("public_until"), str("removed"), str("authority")}); got != exp {
-		t.Errorf("%s: %+v, want %+v", doc, got, exp)
+	for _, v := range []struct {
+		key string
+		got []byte
+	}{{"id", got.id}, {"type", got.typ}, {"entity_code", got.code}, {"date", got.date},
+		{"entity_name", got.name}, {"public_until", got.until}, {"removed", got.removed}, {"authority", got.authority}} {
+		if string(v.got) != str(v.key) {
+			t.Errorf("%s: %s %q, want %q", doc, v.key, v.got, str(v.key))
+		}
 	}
 }
 
