@@ -48,8 +48,8 @@ run: build                      ## generate demo data once, import and serve on 
 build:
 	$(GO) build -o $(BIN) ./cmd/gongshi
 
-test: vet                       ## all tests (needs the services .ci/run installs)
-	$(GO) test -count=1 -timeout 30m $(PKGS)
+test: vet                       ## all tests with the race detector (needs the services .ci/run installs)
+	$(GO) test -race -count=1 -timeout 40m $(PKGS)
 
 test-short:
 	$(GO) test -short -count=1 $(PKGS)
