@@ -2,7 +2,6 @@ package portal
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -26,17 +25,6 @@ func (s *Server) crossOriginProtection() gin.HandlerFunc {
 		}
 		c.Next()
 	}
-}
-
-// bodyLimit is the largest request body a route accepts: uploads have their own limits.
-func (s *Server) bodyLimit(method, path string) int64 {
-	if method == http.MethodPost && (strings.HasPrefix(path, "/api/v1/objections") || strings.HasPrefix(path, "/objections/")) {
-		return s.cfg.Objections.maxUploadBody()
-	}
-	if method == http.MethodPost && (path == "/api/v1/screen" || path == "/screen") {
-		return 6 << 20
-	}
-	return 1 << 20
 }
 
 // checkCorrectedFields refuses corrections of fields the record type does not have.

@@ -54,12 +54,19 @@ func securityHeaders() gin.HandlerFunc {
 	}
 }
 
-// limitBody caps request bodies by route (uploads may be larger; see bodyLimit).
-func (s *Server) limitBody() gin.HandlerFunc {
+// bodyLimit is the largest request body a route accepts; every route states its own (routes.go).
+type bodyLimit int64
+
+// oneMB bounds every body but a filing's attachments and a screening list: forms, JSON, a
+// report copy to verify.
+const oneMB bodyLimit = 1 << 20
+
+// limitBody caps request bodies at the route's limit: a declared length over it is refused at
+// once (413), and a body sent without one (chunked) is cut off when it passes the limit.
+func (s *Server) limitBody(n bodyLimit) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.Body != nil {
-			n := s.bodyLimit(c.Request.Method, c.Request.URL.Path)
-			if c.Request.ContentLength > n {
+			if c.Request.ContentLength > int64(n) {
 				if wantsJSON(c) {
 					apiError(c, http.StatusRequestEntityTooLarge, "too_large", "request body too large", "上传内容过大。")
 				} else {
@@ -68,7 +75,7 @@ func (s *Server) limitBody() gin.HandlerFunc {
 				}
 				return
 			}
-			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, int64(n))
 		}
 		c.Next()
 	}

@@ -26,9 +26,12 @@ type RateLimits struct {
 	Pages     string
 	Search    string
 	Suggest   string
-	Downloads string
-	Forms     string
-	Login     string
+	Downloads string // credit reports and feeds
+	// OpenData is the budget of everything under /data/, sized for mirroring: a 304 answer and
+	// a Range piece that does not start at byte 0 are not counted (see cheapAnswer).
+	OpenData string
+	Forms    string
+	Login    string
 	// Screen is the batch-screening budget, counted per request (each holds up to 10,000 subjects).
 	Screen string
 	// APIKeys maps a key's name to its secret; requests with "X-API-Key: secret" are counted per
@@ -39,24 +42,48 @@ type RateLimits struct {
 	RedisURL string
 }
 
-// DefaultRateLimits are generous for people and strict enough to stop scrapers.
+// DefaultRateLimits are generous for people and strict enough to stop scrapers. Open data is
+// meant to be fetched in bulk: 2,000 a minute lets a newsroom mirror a whole catalog in one go
+// (catalog.json and every retained version of every dataset: 30 versions of 8 lists of 6 files,
+// 1,441 requests), and revalidating it costs nothing; a credit report or a feed stays at 30.
 func DefaultRateLimits() RateLimits {
-	return RateLimits{Pages: "120-M", Search: "60-M", Suggest: "300-M", Downloads: "30-M", Forms: "10-M", Login: "5-M", Screen: "10-M", APIKeyFactor: 10}
+	return RateLimits{Pages: "120-M", Search: "60-M", Suggest: "300-M", Downloads: "30-M", OpenData: "2000-M",
+		Forms: "10-M", Login: "5-M", Screen: "10-M", APIKeyFactor: 10}
 }
 
-// budget is one named rate limit.
-type budget struct {
-	name     string
+// budgetName names a rate budget; every route of the site map states one (routes.go).
+type budgetName string
+
+// The budgets a route can be counted against.
+const (
+	pages     budgetName = "pages"
+	search    budgetName = "search" // the JSON API, and reviewers in the back office
+	suggest   budgetName = "suggest"
+	downloads budgetName = "downloads" // credit reports and feeds
+	openData  budgetName = "opendata"  // everything under /data/
+	forms     budgetName = "forms"
+	login     budgetName = "login"
+	screen    budgetName = "screen"
+	// unmetered routes are counted against nothing: probes, metrics, static assets, preflights.
+	unmetered budgetName = "unmetered"
+)
+
+// rateBudget is one named rate limit.
+type rateBudget struct {
+	name     budgetName
 	rate     limiter.Rate
 	lim      *limiter.Limiter // shared store (memory or Redis)
 	keyed    *limiter.Limiter // the same store, the budget of API-key holders
 	fallback *limiter.Limiter // in-process, used while the shared store fails
+	// cheapRepeats: a revalidation answered 304 and a Range piece after the first byte are not
+	// counted, so mirroring and resuming cost one request per file.
+	cheapRepeats bool
 }
 
 // rateLimiter holds every budget of the server.
 type rateLimiter struct {
 	off     bool
-	budgets map[string]*budget
+	budgets map[budgetName]*rateBudget
 	keys    map[[32]byte]string // sha256(secret) → key name
 	redis   *libredis.Client
 	// After a failure of the shared store (Redis down), requests are counted in-process for
@@ -72,14 +99,15 @@ const sharedRetry = 5 * time.Second
 // errSharedDown stands for the shared store's last failure while it is left alone.
 var errSharedDown = errors.New("shared rate-limit store failed recently")
 
-// sharedGet counts a request in the shared store, unless that store failed recently.
-func (s *Server) sharedGet(ctx context.Context, lim *limiter.Limiter, key string) (limiter.Context, error) {
+// sharedGet counts a request in the shared store (or, with peek, reads the count without
+// adding to it), unless that store failed recently.
+func (s *Server) sharedGet(ctx context.Context, lim *limiter.Limiter, key string, peek bool) (limiter.Context, error) {
 	rl := s.rl
 	if time.Now().UnixNano() < rl.sharedDownUntil.Load() {
 		return limiter.Context{}, errSharedDown
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	lc, err := lim.Get(ctx, key)
+	lc, err := getOrPeek(ctx, lim, key, peek)
 	cancel()
 	if err != nil {
 		s.metrics.rateStoreErrors.Inc()
@@ -95,8 +123,15 @@ func (s *Server) sharedGet(ctx context.Context, lim *limiter.Limiter, key string
 	return lc, nil
 }
 
+func getOrPeek(ctx context.Context, lim *limiter.Limiter, key string, peek bool) (limiter.Context, error) {
+	if peek {
+		return lim.Peek(ctx, key)
+	}
+	return lim.Get(ctx, key)
+}
+
 func newRateLimiter(cfg RateLimits) (*rateLimiter, error) {
-	rl := &rateLimiter{off: cfg.Off, budgets: map[string]*budget{}, keys: map[[32]byte]string{}}
+	rl := &rateLimiter{off: cfg.Off, budgets: map[budgetName]*rateBudget{}, keys: map[[32]byte]string{}}
 	if cfg.Off {
 		return rl, nil
 	}
@@ -126,10 +161,10 @@ func newRateLimiter(cfg RateLimits) (*rateLimiter, error) {
 	if factor <= 0 {
 		factor = d.APIKeyFactor
 	}
-	for name, spec := range map[string]string{
-		"pages": pick(cfg.Pages, d.Pages), "search": pick(cfg.Search, d.Search), "suggest": pick(cfg.Suggest, d.Suggest),
-		"downloads": pick(cfg.Downloads, d.Downloads), "forms": pick(cfg.Forms, d.Forms), "login": pick(cfg.Login, d.Login),
-		"screen": pick(cfg.Screen, d.Screen),
+	for name, spec := range map[budgetName]string{
+		pages: pick(cfg.Pages, d.Pages), search: pick(cfg.Search, d.Search), suggest: pick(cfg.Suggest, d.Suggest),
+		downloads: pick(cfg.Downloads, d.Downloads), openData: pick(cfg.OpenData, d.OpenData), forms: pick(cfg.Forms, d.Forms),
+		login: pick(cfg.Login, d.Login), screen: pick(cfg.Screen, d.Screen),
 	} {
 		rate, err := limiter.NewRateFromFormatted(spec)
 		if err != nil {
@@ -137,10 +172,11 @@ func newRateLimiter(cfg RateLimits) (*rateLimiter, error) {
 		}
 		keyed := rate
 		keyed.Limit *= factor
-		rl.budgets[name] = &budget{name: name, rate: rate,
-			lim:      limiter.New(store, rate),
-			keyed:    limiter.New(store, keyed),
-			fallback: limiter.New(fallbackStore, rate)}
+		rl.budgets[name] = &rateBudget{name: name, rate: rate,
+			lim:          limiter.New(store, rate),
+			keyed:        limiter.New(store, keyed),
+			fallback:     limiter.New(fallbackStore, rate),
+			cheapRepeats: name == openData}
 	}
 	for name, secret := range cfg.APIKeys {
 		rl.keys[sha256.Sum256([]byte(secret))] = name
@@ -163,45 +199,180 @@ func (rl *rateLimiter) apiKey(c *gin.Context) string {
 	return ""
 }
 
-// limit counts a request against a budget, keyed by API key or client IP (which only trusted
-// proxies may set). If the shared store fails, the request is counted in-process instead:
-// limits degrade to per-replica rather than failing closed or disappearing (fail-open with
-// a local fallback limit).
-func (s *Server) limit(name string) gin.HandlerFunc {
+// limit is the rate-limit step of a route counted against the named budget (nil for unmetered
+// routes), keyed by API key or client IP (which only trusted proxies may set). If the shared
+// store fails, the request is counted in-process instead: limits degrade to per-replica rather
+// than failing closed or disappearing (fail-open with a local fallback limit).
+func (s *Server) limit(name budgetName) gin.HandlerFunc {
 	rl := s.rl
-	if rl.off {
-		return func(c *gin.Context) { c.Next() }
+	if name == unmetered || rl.off {
+		return nil
 	}
 	b := rl.budgets[name]
+	if b == nil {
+		panic(fmt.Sprintf("rate budget %q is not configured", name))
+	}
 	return func(c *gin.Context) {
-		lim, key := b.lim, b.name+":ip:"+c.ClientIP()
-		if kn := rl.apiKey(c); kn != "" {
-			lim, key = b.keyed, b.name+":key:"+kn
+		if b.cheapRepeats && mayBeCheap(c.Request) {
+			s.limitOnAnswer(c, b)
+			return
 		}
-		lc, err := s.sharedGet(c.Request.Context(), lim, key)
-		if err != nil {
-			if lc, err = b.fallback.Get(c.Request.Context(), key); err != nil {
-				c.Next() // even the in-process store failed: serve rather than refuse everyone
-				return
-			}
+		lc, ok := s.take(c, b, false)
+		if !ok {
+			c.Next() // even the in-process store failed: serve rather than refuse everyone
+			return
 		}
-		h := c.Writer.Header()
-		h.Set("X-RateLimit-Limit", strconv.FormatInt(lc.Limit, 10))
-		h.Set("X-RateLimit-Remaining", strconv.FormatInt(lc.Remaining, 10))
-		h.Set("X-RateLimit-Reset", strconv.FormatInt(lc.Reset, 10))
+		setRateHeaders(c.Writer.Header(), b, lc)
 		if lc.Reached {
-			s.metrics.rateLimited.WithLabelValues(b.name).Inc()
-			retry := lc.Reset - time.Now().Unix()
-			if retry < 1 {
-				retry = 1
-			}
-			h.Set("Retry-After", strconv.FormatInt(retry, 10))
-			s.tooManyRequests(c, retry)
-			c.Abort()
+			s.refuse(c, b, lc)
 			return
 		}
 		c.Next()
 	}
+}
+
+// limitOnAnswer counts a conditional or ranged request once its answer is known: a 304 or a
+// later piece of a file costs nothing. A client whose budget is spent is still refused, so
+// that free answers cannot be requested without end.
+func (s *Server) limitOnAnswer(c *gin.Context, b *rateBudget) {
+	before, ok := s.take(c, b, true)
+	if !ok {
+		c.Next()
+		return
+	}
+	if before.Remaining <= 0 { // a peek at a spent budget is not yet "reached"
+		before.Remaining, before.Reached = 0, true
+		setRateHeaders(c.Writer.Header(), b, before)
+		s.refuse(c, b, before)
+		return
+	}
+	w := &answerHook{ResponseWriter: c.Writer}
+	w.hook = func(status int) {
+		lc := before
+		if !cheapAnswer(c.Request, status) {
+			if counted, ok := s.take(c, b, false); ok {
+				lc = counted
+			}
+		}
+		setRateHeaders(w.Header(), b, lc)
+	}
+	c.Writer = w
+	c.Next()
+	w.answer()
+	c.Writer = w.ResponseWriter
+}
+
+// take counts a request against b for this client (with peek, only reads the count).
+func (s *Server) take(c *gin.Context, b *rateBudget, peek bool) (limiter.Context, bool) {
+	lim, key := b.lim, string(b.name)+":ip:"+c.ClientIP()
+	if kn := s.rl.apiKey(c); kn != "" {
+		lim, key = b.keyed, string(b.name)+":key:"+kn
+	}
+	lc, err := s.sharedGet(c.Request.Context(), lim, key, peek)
+	if err != nil {
+		if lc, err = getOrPeek(c.Request.Context(), b.fallback, key, peek); err != nil {
+			return lc, false
+		}
+	}
+	return lc, true
+}
+
+// setRateHeaders tells the client its budget: the limit, what is left, when the window resets
+// (Unix time) and the policy as "limit;w=window seconds".
+func setRateHeaders(h http.Header, b *rateBudget, lc limiter.Context) {
+	h.Set("X-RateLimit-Limit", strconv.FormatInt(lc.Limit, 10))
+	h.Set("X-RateLimit-Remaining", strconv.FormatInt(lc.Remaining, 10))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(lc.Reset, 10))
+	h.Set("X-RateLimit-Policy", strconv.FormatInt(lc.Limit, 10)+";w="+strconv.FormatInt(int64(b.rate.Period/time.Second), 10))
+}
+
+// refuse answers 429 with Retry-After, in the client's format.
+func (s *Server) refuse(c *gin.Context, b *rateBudget, lc limiter.Context) {
+	s.metrics.rateLimited.WithLabelValues(string(b.name)).Inc()
+	retry := lc.Reset - time.Now().Unix()
+	if retry < 1 {
+		retry = 1
+	}
+	c.Writer.Header().Set("Retry-After", strconv.FormatInt(retry, 10))
+	s.tooManyRequests(c, retry)
+	c.Abort()
+}
+
+// mayBeCheap reports whether a request's answer may turn out free: a revalidation (304) or a
+// Range piece.
+func mayBeCheap(r *http.Request) bool {
+	return r.Header.Get("If-None-Match") != "" || r.Header.Get("If-Modified-Since") != "" || r.Header.Get("Range") != ""
+}
+
+// cheapAnswer reports whether an answer is not counted: a 304, or a 206 whose ranges all start
+// after byte 0 — the rest of a file whose first piece was counted (download managers and
+// resumed downloads fetch a file in pieces).
+func cheapAnswer(r *http.Request, status int) bool {
+	switch status {
+	case http.StatusNotModified:
+		return true
+	case http.StatusPartialContent:
+		return rangeSkipsStart(r.Header.Get("Range"))
+	}
+	return false
+}
+
+// rangeSkipsStart reports whether a Range header asks only for pieces after the first byte
+// (suffix ranges such as "-500" included).
+func rangeSkipsStart(h string) bool {
+	specs, ok := strings.CutPrefix(h, "bytes=")
+	if !ok {
+		return false
+	}
+	for spec := range strings.SplitSeq(specs, ",") {
+		start, _, ok := strings.Cut(strings.TrimSpace(spec), "-")
+		if !ok {
+			return false
+		}
+		if start == "" {
+			continue // a suffix: the last bytes
+		}
+		if n, err := strconv.ParseInt(start, 10, 64); err != nil || n == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// answerHook calls hook once, with the answer's status, just before the status line and
+// headers go out (or when the handler returns having written nothing): the moment a budget
+// that counts by outcome knows what to count, and can still set its headers.
+type answerHook struct {
+	gin.ResponseWriter
+	hook func(status int)
+	done bool
+}
+
+func (w *answerHook) answer() {
+	if !w.done {
+		w.done = true
+		w.hook(w.Status())
+	}
+}
+
+func (w *answerHook) Write(b []byte) (int, error) {
+	w.answer()
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *answerHook) WriteString(s string) (int, error) {
+	w.answer()
+	return w.ResponseWriter.WriteString(s)
+}
+
+func (w *answerHook) WriteHeaderNow() {
+	w.answer()
+	w.ResponseWriter.WriteHeaderNow()
+}
+
+func (w *answerHook) Flush() {
+	w.answer()
+	w.ResponseWriter.Flush()
 }
 
 // wantsJSON reports whether the client asked for JSON: API routes, or an Accept header that
@@ -223,47 +394,4 @@ func (s *Server) tooManyRequests(c *gin.Context, retry int64) {
 	}
 	s.htmlError(c, http.StatusTooManyRequests, "请求过于频繁",
 		fmt.Sprintf("您在短时间内发出的请求过多。请 %d 秒后再试；批量获取数据请使用开放数据下载或申请 API 密钥。", retry))
-}
-
-// budgetFor picks the budget of a request from its route: one place, so that every page, API
-// route, download and form is covered, including routes added later.
-func budgetFor(method, path string) string {
-	switch {
-	case path == "/healthz" || path == "/readyz" || path == "/metrics" || strings.HasPrefix(path, "/static/"):
-		return ""
-	case method == http.MethodPost && strings.HasPrefix(path, "/admin/login"):
-		return "login"
-	case method == http.MethodPost && (path == "/api/v1/screen" || path == "/screen"):
-		return "screen"
-	case strings.HasPrefix(path, "/admin/") || strings.HasPrefix(path, "/api/v1/admin/"):
-		return "search" // authenticated reviewers: a working budget, not the public form limit
-	case method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch || method == http.MethodDelete:
-		return "forms"
-	case strings.HasPrefix(path, "/api/v1/suggest"):
-		return "suggest"
-	case strings.HasPrefix(path, "/api/"):
-		return "search"
-	case strings.HasPrefix(path, "/data/") || strings.HasPrefix(path, "/feeds/") || isReportPath(path):
-		return "downloads"
-	}
-	return "pages"
-}
-
-// rateLimit applies the budget of each request's route.
-func (s *Server) rateLimit() gin.HandlerFunc {
-	handlers := map[string]gin.HandlerFunc{}
-	for name := range s.rl.budgets {
-		handlers[name] = s.limit(name)
-	}
-	return func(c *gin.Context) {
-		if s.rl.off {
-			c.Next()
-			return
-		}
-		if h := handlers[budgetFor(c.Request.Method, c.Request.URL.Path)]; h != nil {
-			h(c)
-			return
-		}
-		c.Next()
-	}
 }

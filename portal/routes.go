@@ -1,89 +1,175 @@
 package portal
 
-// routes is the whole site map, top to bottom.
-func (s *Server) routes() {
-	e := s.engine
-	e.Use(s.recoverJSON(), securityHeaders(), s.metrics.observe(), s.accessLog(), s.limitBody(), s.crossOriginProtection(), s.rateLimit())
+import (
+	"fmt"
+	"net/http"
 
-	// Operations.
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", s.metrics.handler())
-	e.GET("/openapi.yaml", s.openAPI)
+	"github.com/gin-gonic/gin"
+)
 
-	// JSON API.
-	api := e.Group("/api/v1")
-	api.GET("/search", s.apiSearch)
-	api.GET("/suggest", s.apiSuggest)
-	api.GET("/entities/:code", s.apiEntity)
+// siteMap is the whole site, top to bottom. Each route states its policy beside it: the rate
+// budget it is counted against (ratelimit.go), the largest request body it accepts, and, for
+// reads, whether pages on other origins may read it (cors.go). Every GET also answers HEAD, and
+// an anyOrigin route answers the browser's preflight OPTIONS (register).
+func (s *Server) siteMap(scr *screening) routeList {
+	session, token := s.requireSession(), s.requireToken()
+	filing := bodyLimit(s.cfg.Objections.maxUploadBody()) // a filing with its attachments
+	screenList := bodyLimit(screenMaxBytes + 1<<20)       // a list, with room for the form around it
+	var r routeList
 
-	// Objections and credit repair (JSON).
-	api.POST("/objections", s.apiFileObjection)
-	api.GET("/objections/stats", s.apiObjectionStats)
-	api.GET("/objections/:tracking", s.apiObjection)
-	api.POST("/objections/:tracking/supplement", s.apiSupplement)
-	review := api.Group("/admin", s.requireToken())
-	review.GET("/objections", s.apiAdminQueue)
-	review.GET("/objections/:tracking", s.apiAdminCase)
-	review.POST("/objections/:tracking/actions", s.apiAdminAction)
+	// Operations: probes and metrics are never counted against anyone.
+	r.GET("/healthz", unmetered, oneMB, sameOrigin, s.healthz)
+	r.GET("/readyz", unmetered, oneMB, sameOrigin, s.readyz)
+	r.GET("/metrics", unmetered, oneMB, sameOrigin, s.metrics.handler())
+	r.GET("/openapi.yaml", pages, oneMB, anyOrigin, s.openAPI)
 
-	// Pages.
-	e.GET("/", s.pageHome)
-	e.GET("/search", s.pageSearch)
-	e.GET("/entities/:code", s.pageEntity)
-	e.GET("/lists/:list", s.pageList)
-	e.GET("/stats", s.pageStats)
-	api.GET("/lists/:list", s.apiList) // the lists' JSON, beside their pages
+	// Search and entities.
+	r.GET("/", pages, oneMB, sameOrigin, s.pageHome)
+	r.GET("/search", pages, oneMB, sameOrigin, s.pageSearch)
+	r.GET("/entities/:code", pages, oneMB, sameOrigin, s.pageEntity)
+	r.GET("/api/v1/search", search, oneMB, anyOrigin, s.apiSearch)
+	r.GET("/api/v1/suggest", suggest, oneMB, anyOrigin, s.apiSuggest)
+	r.GET("/api/v1/entities/:code", search, oneMB, anyOrigin, s.apiEntity)
 
-	// Objections (pages).
-	e.GET("/objections/new", s.pageObjectionNew)
-	e.POST("/objections/new", s.pagePostObjection)
-	e.GET("/objections/:tracking", s.pageObjectionStatus)
-	e.POST("/objections/:tracking", s.pageObjectionCheck)
-	e.POST("/objections/:tracking/supplement", s.pageObjectionSupplement)
+	// Lists and statistics.
+	r.GET("/lists/:list", pages, oneMB, sameOrigin, s.pageList)
+	r.GET("/api/v1/lists/:list", search, oneMB, anyOrigin, s.apiList)
+	r.GET("/stats", pages, oneMB, sameOrigin, s.pageStats)
 
-	// Back office.
-	e.GET("/admin/login", s.pageAdminLogin)
-	e.POST("/admin/login", s.pageAdminLoginPost)
-	e.POST("/admin/logout", s.pageAdminLogout)
-	admin := e.Group("/admin", s.requireSession())
-	admin.GET("/", s.pageAdminQueue)
-	admin.GET("/objections/:tracking", s.pageAdminCase)
-	admin.POST("/objections/:tracking", s.pageAdminAction)
-	admin.GET("/attachments/:id", s.pageAdminAttachment)
+	// Open data: catalogs, dataset folders and files, fetched in bulk by harvesters and data tools.
+	r.GET("/data/", openData, oneMB, sameOrigin, s.pageData)
+	r.GET("/data/catalog.json", openData, oneMB, anyOrigin, s.dataCatalog)
+	r.GET("/data/dcat.jsonld", openData, oneMB, anyOrigin, s.dataDCAT)
+	r.GET("/data/:list", openData, oneMB, anyOrigin, s.dataFolderRedirect)
+	r.GET("/data/:list/", openData, oneMB, anyOrigin, s.dataVersions)
+	r.GET("/data/:list/:version", openData, oneMB, anyOrigin, s.dataFolderRedirect)
+	r.GET("/data/:list/:version/", openData, oneMB, anyOrigin, s.dataVersionIndex)
+	r.GET("/data/:list/:version/:file", openData, oneMB, anyOrigin, s.dataFile)
+	r.GET("/api/v1/changes", search, oneMB, anyOrigin, s.apiChanges)
 
-	// Open data and feeds.
-	e.GET("/data/", s.pageData)
-	e.GET("/data/catalog.json", s.dataCatalog)
-	e.GET("/data/dcat.jsonld", s.dataDCAT)
-	e.GET("/data/:list", s.dataFolderRedirect)
-	e.GET("/data/:list/", s.dataVersions)
-	e.GET("/data/:list/:version", s.dataFolderRedirect)
-	e.GET("/data/:list/:version/", s.dataVersionIndex)
-	e.GET("/data/:list/:version/:file", s.dataFile)
-	api.GET("/changes", s.apiChanges)
-	e.GET("/feeds/:feed", s.feedList) // {list}.atom and search.atom
-	e.GET("/feeds/entities/:feed", s.feedEntity)
+	// Feeds: {list}.atom, search.atom and one entity's.
+	r.GET("/feeds/:feed", downloads, oneMB, anyOrigin, s.feedList)
+	r.GET("/feeds/entities/:feed", downloads, oneMB, anyOrigin, s.feedEntity)
 
-	// Credit reports.
-	e.GET("/entities/:code/report", s.pageReport)
-	e.GET("/entities/:code/report.pdf", s.reportPDF)
-	e.GET("/entities/:code/report.json", s.reportJSON)
-	e.GET("/r/:number", s.reportShortLink) // the QR code's target
-	e.GET("/reports/verify/:number", s.pageReportVerify)
-	e.POST("/reports/verify/:number", s.pageReportVerifyCopy)
-	e.GET("/reports/public-key", s.reportPublicKey)
-	e.GET("/reports/public-key.pem", s.reportPublicKeyPEM)
-	api.GET("/reports/:number", s.apiReport)
+	// Credit reports. Issuing one writes a numbered report, so only its lookup, verification
+	// keys and the API are open to other origins.
+	r.GET("/entities/:code/report", downloads, oneMB, sameOrigin, s.pageReport)
+	r.GET("/entities/:code/report.pdf", downloads, oneMB, sameOrigin, s.reportPDF)
+	r.GET("/entities/:code/report.json", downloads, oneMB, sameOrigin, s.reportJSON)
+	r.GET("/r/:number", pages, oneMB, sameOrigin, s.reportShortLink) // the QR code's target
+	r.GET("/reports/verify/:number", downloads, oneMB, sameOrigin, s.pageReportVerify)
+	r.POST("/reports/verify/:number", forms, oneMB, s.pageReportVerifyCopy)
+	r.GET("/reports/public-key", downloads, oneMB, anyOrigin, s.reportPublicKey)
+	r.GET("/reports/public-key.pem", downloads, oneMB, anyOrigin, s.reportPublicKeyPEM)
+	r.GET("/api/v1/reports/:number", search, oneMB, anyOrigin, s.apiReport)
 
-	// Screening.
-	scr := s.newScreening()
-	e.GET("/screen", scr.page)
-	e.POST("/screen", scr.pagePost)
-	api.POST("/screen", scr.api)
+	// Objections and credit repair: filing, following a case, supplements.
+	r.GET("/objections/new", pages, oneMB, sameOrigin, s.pageObjectionNew)
+	r.POST("/objections/new", forms, filing, s.pagePostObjection)
+	r.GET("/objections/:tracking", pages, oneMB, sameOrigin, s.pageObjectionStatus)
+	r.POST("/objections/:tracking", forms, oneMB, s.pageObjectionCheck)
+	r.POST("/objections/:tracking/supplement", forms, filing, s.pageObjectionSupplement)
+	r.POST("/api/v1/objections", forms, filing, s.apiFileObjection)
+	r.GET("/api/v1/objections/stats", search, oneMB, sameOrigin, s.apiObjectionStats)
+	r.GET("/api/v1/objections/:tracking", search, oneMB, sameOrigin, s.apiObjection)
+	r.POST("/api/v1/objections/:tracking/supplement", forms, filing, s.apiSupplement)
+
+	// Back office: reviewers get a working budget, not the public form limit.
+	r.GET("/admin/login", search, oneMB, sameOrigin, s.pageAdminLogin)
+	r.POST("/admin/login", login, oneMB, s.pageAdminLoginPost)
+	r.POST("/admin/logout", search, oneMB, s.pageAdminLogout)
+	r.GET("/admin/", search, oneMB, sameOrigin, session, s.pageAdminQueue)
+	r.GET("/admin/objections/:tracking", search, oneMB, sameOrigin, session, s.pageAdminCase)
+	r.POST("/admin/objections/:tracking", search, oneMB, session, s.pageAdminAction)
+	r.GET("/admin/attachments/:id", search, oneMB, sameOrigin, session, s.pageAdminAttachment)
+	r.GET("/api/v1/admin/objections", search, oneMB, sameOrigin, token, s.apiAdminQueue)
+	r.GET("/api/v1/admin/objections/:tracking", search, oneMB, sameOrigin, token, s.apiAdminCase)
+	r.POST("/api/v1/admin/objections/:tracking/actions", search, oneMB, token, s.apiAdminAction)
+
+	// Screening: a list of up to 10,000 subjects per request.
+	r.GET("/screen", pages, oneMB, sameOrigin, scr.page)
+	r.POST("/screen", screen, screenList, scr.pagePost)
+	r.POST("/api/v1/screen", screen, screenList, scr.api)
 
 	// Static assets.
-	e.GET("/static/*file", s.staticFile)
+	r.GET("/static/*file", unmetered, oneMB, sameOrigin, s.staticFile)
 
-	e.NoRoute(s.noRoute) // Chinese page for browsers, JSON for API clients
+	// Anything else: a Chinese page for browsers, JSON for API clients.
+	r.NoRoute(pages, oneMB, s.noRoute)
+	return r
+}
+
+// routes registers the site map with the router.
+func (s *Server) routes() {
+	s.engine.Use(s.recoverJSON(), securityHeaders(), s.metrics.observe(), s.accessLog(), s.crossOriginProtection())
+	s.register(s.siteMap(s.newScreening()))
+}
+
+// route is one line of the site map.
+type route struct {
+	method   string // "" for the handler of unknown paths
+	path     string
+	budget   budgetName
+	body     bodyLimit
+	origins  origins // only for GET: writes are never open to other origins
+	handlers []gin.HandlerFunc
+}
+
+// routeList collects the site map in the order it is written.
+type routeList []route
+
+// GET declares a read: its budget, body limit and the origins that may read it.
+func (r *routeList) GET(path string, b budgetName, body bodyLimit, o origins, h ...gin.HandlerFunc) {
+	*r = append(*r, route{method: http.MethodGet, path: path, budget: b, body: body, origins: o, handlers: h})
+}
+
+// POST declares a write, never open to other origins.
+func (r *routeList) POST(path string, b budgetName, body bodyLimit, h ...gin.HandlerFunc) {
+	*r = append(*r, route{method: http.MethodPost, path: path, budget: b, body: body, handlers: h})
+}
+
+// NoRoute declares the answer to unknown paths, which is counted too.
+func (r *routeList) NoRoute(b budgetName, body bodyLimit, h ...gin.HandlerFunc) {
+	*r = append(*r, route{budget: b, body: body, handlers: h})
+}
+
+// register puts each route on the router behind its policy: other origins first (so that
+// they can read a 413 or 429 too), then the body limit, the rate budget and the route's own
+// handlers. A GET is registered for HEAD as well (gin does not do it), with the same handlers:
+// net/http drops the body, and http.ServeContent skips reading files. A route without a budget
+// or body limit stops the server from starting.
+func (s *Server) register(routes routeList) {
+	e := s.engine
+	for _, rt := range routes {
+		if rt.budget == "" || rt.body <= 0 {
+			panic(fmt.Sprintf("route %s %q: every route states its rate budget and body limit", rt.method, rt.path))
+		}
+		chain := s.policy(rt.origins, rt.body, rt.budget)
+		chain = append(chain, rt.handlers...)
+		switch rt.method {
+		case "":
+			e.NoRoute(chain...)
+		case http.MethodGet:
+			e.GET(rt.path, chain...)
+			e.HEAD(rt.path, chain...)
+			if rt.origins == anyOrigin {
+				e.OPTIONS(rt.path, append(s.policy(anyOrigin, oneMB, unmetered), preflight)...)
+			}
+		default:
+			e.Handle(rt.method, rt.path, chain...)
+		}
+	}
+}
+
+// policy is the handlers that apply a route's policy, in order.
+func (s *Server) policy(o origins, body bodyLimit, b budgetName) []gin.HandlerFunc {
+	var h []gin.HandlerFunc
+	if o == anyOrigin {
+		h = append(h, allowAnyOrigin)
+	}
+	h = append(h, s.limitBody(body))
+	if lim := s.limit(b); lim != nil {
+		h = append(h, lim)
+	}
+	return h
 }
