@@ -45,6 +45,9 @@ type listTable struct {
 	dateEnd []uint32
 	// The values of the dictionary-encoded columns, sorted; index 0 is "" (no value).
 	years, regions, authorities []string
+	// provinces are the regions' provinces, sorted, and provinceOf each region's index there.
+	provinces  []string
+	provinceOf []uint32
 }
 
 // listRow is what the filters and facets of a list read of one record: 28 bytes, so one
@@ -346,6 +349,16 @@ func (l *listLoad) table(t RecordType, codeNumber []uint32, regionOf []string) *
 	tab.regions, regionNumber = regions.sorted()
 	for i := range tab.rows {
 		tab.rows[i].region = regionNumber[tab.rows[i].region]
+	}
+	provinces := newDict(0)
+	tab.provinceOf = make([]uint32, len(tab.regions))
+	for i, r := range tab.regions {
+		tab.provinceOf[i] = provinces.code([]byte(region.Province(r)))
+	}
+	var provinceNumber []uint32
+	tab.provinces, provinceNumber = provinces.sorted()
+	for i, p := range tab.provinceOf {
+		tab.provinceOf[i] = provinceNumber[p]
 	}
 	var ib columnBuilder
 	for i, id := range listed {
@@ -669,59 +682,49 @@ const (
 // authority, a subject without a card) counts in no bucket.
 func (t *listTable) facets(yearN, regionN, authorityN []int, stateN [3]int) map[string][]FacetValue {
 	out := map[string][]FacetValue{}
-	add := func(name string, counts map[string]int, size int, label func(string) string) {
-		top := topCounts(counts, size)
-		for _, c := range top {
-			out[name] = append(out[name], FacetValue{Value: c.value, Label: label(c.value), Count: c.count})
+	add := func(name string, values []string, counts []int, size int, label func(string) string) {
+		for _, i := range topCounts(counts, size) {
+			out[name] = append(out[name], FacetValue{Value: values[i], Label: label(values[i]), Count: counts[i]})
 		}
 	}
 	same := func(v string) string { return v }
-	byValue := func(values []string, n []int, key func(string) string) map[string]int {
-		m := map[string]int{}
-		for i, c := range n {
-			if k := key(values[i]); c > 0 && k != "" {
-				m[k] += c
-			}
-		}
-		return m
-	}
-	add("year", byValue(t.years, yearN, same), listYearFacet, same)
+	add("year", t.years, yearN, listYearFacet, same)
 	slices.SortFunc(out["year"], func(a, b FacetValue) int { return strings.Compare(b.Value, a.Value) })
-	add("region", byValue(t.regions, regionN, region.Province), listRegionFacet, region.Name)
-	add("authority", byValue(t.authorities, authorityN, same), listAuthorityFacet, same)
-	// Ties in the order of the index's terms: 0 (removed) before 1 (current).
-	states := map[string]int{}
-	if stateN[stateCurrent] > 0 {
-		states["1"] = stateN[stateCurrent]
+	provinceN := make([]int, len(t.provinces))
+	for i, c := range regionN {
+		provinceN[t.provinceOf[i]] += c
 	}
-	if stateN[stateRemoved] > 0 {
-		states["0"] = stateN[stateRemoved]
-	}
-	for _, c := range topCounts(states, 2) {
-		v := map[string]string{"1": "current", "0": "removed"}[c.value]
-		out["state"] = append(out["state"], FacetValue{Value: v, Label: map[string]string{"current": "当前列入", "removed": "已移出"}[v], Count: c.count})
+	add("region", t.provinces, provinceN, listRegionFacet, region.Name)
+	add("authority", t.authorities, authorityN, listAuthorityFacet, same)
+	// The index's terms are 1 (current) and 0 (removed): 0 first on a tie.
+	states := []int{0, stateN[stateRemoved], stateN[stateCurrent]}
+	for _, i := range topCounts(states, 2) {
+		v := []string{"", "removed", "current"}[i]
+		out["state"] = append(out["state"], FacetValue{Value: v, Label: map[string]string{"current": "当前列入", "removed": "已移出"}[v], Count: states[i]})
 	}
 	return out
 }
 
-type valueCount struct {
-	value string
-	count int
-}
-
-// topCounts returns the size most frequent values, by count descending, then value.
-func topCounts(counts map[string]int, size int) []valueCount {
-	all := make([]valueCount, 0, len(counts))
-	for v, c := range counts {
-		all = append(all, valueCount{v, c})
-	}
-	slices.SortFunc(all, func(a, b valueCount) int {
-		if a.count != b.count {
-			return b.count - a.count
+// topCounts returns the indexes of the size largest counts, largest first, ties by index
+// (the dictionaries' values are sorted, so by value), without index 0 (no value) or a
+// count of 0: a small sorted buffer, as a list has thousands of authorities and shows 15.
+func topCounts(counts []int, size int) []int {
+	top := make([]int, 0, size+1)
+	for i := 1; i < len(counts); i++ {
+		c := counts[i]
+		if c == 0 || len(top) == size && c <= counts[top[size-1]] {
+			continue
 		}
-		return strings.Compare(a.value, b.value)
-	})
-	return all[:min(size, len(all))]
+		at := len(top)
+		for at > 0 && counts[top[at-1]] < c {
+			at--
+		}
+		top = slices.Insert(top, at, i)
+		if len(top) > size {
+			top = top[:size]
+		}
+	}
+	return top
 }
 
 // id returns the record id of row n.
