@@ -41,7 +41,7 @@ type Generation struct {
 // in every spelling in free text; full snapshots scoped to their publisher). A generation of
 // another format is never read in its old shape: it is rebuilt from the archived snapshots
 // (gongshi import --rebuild), which hold every published document.
-const GenerationFormat = 2
+const GenerationFormat = 3
 
 // ErrGenerationFormat marks a generation this code does not read; rebuild it.
 var ErrGenerationFormat = errors.New("generation format")

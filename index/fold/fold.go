@@ -1,6 +1,7 @@
 // Package fold normalises Chinese names and queries the same way on both sides of the index:
-// full-width → half-width, traditional → simplified (OpenCC TSCharacters table), lower-case Latin,
-// and collapsed white space. Each step is exported so it can be tested alone.
+// full-width → half-width, traditional → simplified (OpenCC TSCharacters table), variant
+// characters → one standard form, lower-case Latin, and collapsed white space. Each step is
+// exported so it can be tested alone.
 package fold
 
 import (
@@ -11,6 +12,7 @@ import (
 	"sync"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
 	"golang.org/x/text/width"
 )
 
@@ -66,6 +68,65 @@ func Simplified(s string) string {
 	}, s)
 }
 
+//go:embed Variants.txt
+var variantTable string
+
+var (
+	variantsOnce sync.Once
+	variants     map[rune]rune
+)
+
+// loadVariants reads Variants.txt (see SOURCES.md) and adds the CJK compatibility ideographs,
+// which Unicode defines as the same character as a unified one (﨑 is 崎): both reach this
+// step untouched by Simplified, so each maps to where its standard form folds.
+func loadVariants() {
+	variants = make(map[rune]rune, 1100)
+	sc := bufio.NewScanner(strings.NewReader(variantTable))
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		v, rest, ok := strings.Cut(line, "\t")
+		std, _, _ := strings.Cut(rest, "\t")
+		vr, sr := []rune(v), []rune(std)
+		if ok && len(vr) == 1 && len(sr) == 1 {
+			variants[vr[0]] = sr[0]
+		}
+	}
+	for _, rg := range [][2]rune{{0xF900, 0xFAFF}, {0x2F800, 0x2FA1F}} {
+		for r := rg[0]; r <= rg[1]; r++ {
+			u := []rune(norm.NFC.String(string(r)))
+			if len(u) != 1 || u[0] == r {
+				continue
+			}
+			std := []rune(Simplified(string(u[0])))[0]
+			if to, ok := variants[std]; ok {
+				std = to
+			}
+			variants[r] = std
+		}
+	}
+}
+
+// Variants maps variant characters that Simplified leaves apart to the form registered names
+// use: a second simplified form of one traditional character (锺 and 钟 of 鍾), a traditional
+// character the OpenCC table keeps (揹 → 背, 夥 → 伙), a Taiwan or Hong Kong standard form
+// (衞 → 卫, 粧 → 妆), a compatibility ideograph. Characters that are distinct in names stay
+// (著 is not 着, 乾 is not 干). It expects Simplified's output.
+func Variants(s string) string {
+	variantsOnce.Do(loadVariants)
+	return strings.Map(func(r rune) rune {
+		if r < 0x3400 {
+			return r
+		}
+		if v, ok := variants[r]; ok {
+			return v
+		}
+		return r
+	}, s)
+}
+
 // Lower lower-cases letters and collapses runs of white space into one space, trimmed.
 func Lower(s string) string {
 	var b strings.Builder
@@ -85,8 +146,8 @@ func Lower(s string) string {
 	return b.String()
 }
 
-// Fold applies Width, Simplified and Lower: the canonical form of any name or query.
-func Fold(s string) string { return Lower(Simplified(Width(s))) }
+// Fold applies Width, Simplified, Variants and Lower: the canonical form of any name or query.
+func Fold(s string) string { return Lower(Variants(Simplified(Width(s)))) }
 
 // Key is Fold without any white space: two names with the same Key are the same name
 // ("华为技术 有限公司（福建）" and "華為技術有限公司(福建)").
