@@ -178,7 +178,6 @@ func (s *Server) serveRootFile(c *gin.Context, name string) {
 	c.Header("Content-Type", dataContentType(name))
 	c.Header("ETag", `"`+hex.EncodeToString(h[:])+`"`)
 	c.Header("Cache-Control", "public, max-age=300")
-	c.Header("Access-Control-Allow-Origin", "*") // harvesters and notebooks read it from other origins
 	http.ServeContent(c.Writer, c.Request, name, fi.ModTime(), bytes.NewReader(body))
 }
 

@@ -49,20 +49,6 @@ func reportPublicURL(public, addr string) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// isReportPath reports whether a path is a report download or page (the "downloads" budget):
-// /entities/{code}/report* and /reports/*.
-func isReportPath(path string) bool {
-	if strings.HasPrefix(path, "/reports/") {
-		return true
-	}
-	rest, ok := strings.CutPrefix(path, "/entities/")
-	if !ok {
-		return false
-	}
-	_, tail, ok := strings.Cut(rest, "/")
-	return ok && strings.HasPrefix(tail, "report")
-}
-
 // ReportsIssuedPerDay is the number of credit reports issued on each of the last days days
 // (China time, oldest first), for the statistics page.
 func (s *Server) ReportsIssuedPerDay(ctx context.Context, days int) ([]report.DayCount, error) {

@@ -79,7 +79,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
 }
 
 // rateBudgets are the names --rate accepts (portal.RateLimits).
-var rateBudgets = []string{"pages", "search", "suggest", "downloads", "forms", "login", "screen"}
+var rateBudgets = []string{"pages", "search", "suggest", "opendata", "downloads", "forms", "login", "screen"}
 
 // envDuration reads a duration from the environment, or def.
 func envDuration(name string, def time.Duration) time.Duration {
@@ -108,7 +108,7 @@ func (f *serveFlags) config() (portal.Config, error) {
 	rl.RedisURL = f.redis
 	for _, kv := range f.rates {
 		name, spec, _ := strings.Cut(kv, "=")
-		field := map[string]*string{"pages": &rl.Pages, "search": &rl.Search, "suggest": &rl.Suggest, "downloads": &rl.Downloads,
+		field := map[string]*string{"pages": &rl.Pages, "search": &rl.Search, "suggest": &rl.Suggest, "opendata": &rl.OpenData, "downloads": &rl.Downloads,
 			"forms": &rl.Forms, "login": &rl.Login, "screen": &rl.Screen}[name]
 		if field == nil || spec == "" {
 			return portal.Config{}, fmt.Errorf("--rate wants BUDGET=RATE with a budget among %s, not %q", strings.Join(rateBudgets, ", "), kv)
