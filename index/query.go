@@ -104,12 +104,23 @@ func ParseQuery(raw string) (*ParsedQuery, error) {
 		p.Class = ClassEmpty
 		return p, nil
 	}
-	if codeLike(raw) {
+	if capitalLetters18(raw) {
+		// Letters only are no code (the second character, the organisation category, is a
+		// digit), but eighteen capitals were typed as one: say what a code looks like, and
+		// search the letters as a name or pinyin all the same.
+		p.Hint = codeShapeHint()
+	} else if codeLike(raw) {
 		code := uscc.Normalize(raw)
 		switch kind := uscc.Classify(code); kind {
 		case uscc.KindUSCC:
 			p.Code = code
 			p.Class = ClassCode
+			if h := authorityHint(code); h != nil {
+				// A wrong pair is the first thing to fix: the check character's suggestion
+				// would keep it, and no entity has such a code.
+				p.Hint = h
+				return p, nil
+			}
 			var cd *uscc.CheckDigitError
 			if err := uscc.Validate(code); errors.As(err, &cd) {
 				p.Class = ClassBadCode
@@ -131,8 +142,7 @@ func ParseQuery(raw string) (*ParsedQuery, error) {
 			return p, nil
 		}
 		if len(code) == 18 {
-			p.Hint = &Hint{Kind: "code_shape", Message: "统一社会信用代码由18位数字或大写字母组成，不含 I、O、S、V、Z，请核对。",
-				MessageEN: "a unified social credit code has 18 characters of 0-9 and A-Y without I, O, S, V, Z"}
+			p.Hint = codeShapeHint()
 		} else if len(code) >= 14 && len(code) <= 20 && strings.ContainsAny(code, "0123456789") {
 			p.Hint = &Hint{Kind: "code_length", Message: fmt.Sprintf("输入了 %d 位代码：统一社会信用代码为18位，注册号为15位，组织机构代码为9位。", len(code)),
 				MessageEN: fmt.Sprintf("%d characters: a USCC has 18, a registration number 15, an organisation code 9", len(code))}
@@ -165,6 +175,52 @@ func ParseQuery(raw string) (*ParsedQuery, error) {
 		p.Words = p.Words[:8] // each word is a clause; eight fragments identify any company
 	}
 	return p, nil
+}
+
+// authorityHint explains a USCC-shaped code whose first two characters are not a
+// registration authority and one of its organisation categories (GB 32100); nil if they are.
+func authorityHint(code string) *Hint {
+	if uscc.AssignedPair(code) {
+		return nil
+	}
+	a := uscc.AuthorityOf(code)
+	if a == nil {
+		return &Hint{Kind: "code_authority",
+			Message:   fmt.Sprintf("统一社会信用代码 %s 的第1位是登记管理部门代码，只能是 1–9、A、N 或 Y（企业为 9），不能是 %c，请核对。", code, code[0]),
+			MessageEN: fmt.Sprintf("the first character of a unified social credit code %s names the registration authority: 1-9, A, N or Y (9 for businesses), not %c", code, code[0])}
+	}
+	var zh, en []string
+	for _, c := range a.Categories {
+		zh = append(zh, fmt.Sprintf("%c %s", c.Code, c.Name))
+		en = append(en, string(c.Code))
+	}
+	return &Hint{Kind: "code_authority",
+		Message: fmt.Sprintf("统一社会信用代码 %s 的第2位是机构类别代码：登记管理部门 %c（%s）之下只有 %s，没有 %c，请核对。",
+			code, a.Code, a.Name, strings.Join(zh, "、"), code[1]),
+		MessageEN: fmt.Sprintf("the second character of %s is the organisation category: under registration authority %c it is one of %s, not %c",
+			code, a.Code, strings.Join(en, ", "), code[1])}
+}
+
+// codeShapeHint says what a USCC looks like, for 18 characters that cannot be one.
+func codeShapeHint() *Hint {
+	return &Hint{Kind: "code_shape", Message: "统一社会信用代码由18位数字或大写字母组成，不含 I、O、S、V、Z，前两位为登记管理部门和机构类别代码（企业为 91），请核对。",
+		MessageEN: "a unified social credit code has 18 characters of 0-9 and A-Y without I, O, S, V, Z, the first two naming the registration authority and organisation category (91 for a business)"}
+}
+
+// capitalLetters18 reports whether input is 18 capital Latin letters (any width, spaces and
+// hyphens aside): the length of a USCC, typed in a code's capitals rather than as pinyin.
+func capitalLetters18(s string) bool {
+	n := 0
+	for _, r := range fold.Width(s) {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			n++
+		case r == ' ' || r == '-':
+		default:
+			return false
+		}
+	}
+	return n == 18
 }
 
 // codeLike reports whether input consists of code characters only (digits, Latin letters,

@@ -120,6 +120,67 @@ func Validate(code string) error {
 	return nil
 }
 
+// Category is an organisation category (机构类别) under a registration authority.
+type Category struct {
+	Code byte
+	Name string
+}
+
+// Authority is a registration authority (登记管理部门): the first character of a USCC, and
+// the organisation categories that may follow it as the second.
+type Authority struct {
+	Code       byte
+	Name       string
+	Categories []Category
+}
+
+// Authorities are the assigned registration authorities and organisation categories of
+// GB 32100-2015, Appendix A, as amended in 2016. No code is issued outside them: one whose
+// first two characters are not such a pair was mistyped or made up, even when its check
+// character is right.
+var Authorities = []Authority{
+	{'1', "机构编制", []Category{{'1', "机关"}, {'2', "事业单位"}, {'3', "中央编办直接管理机构编制的群众团体"}, {'9', "其他"}}},
+	{'2', "外交", []Category{{'1', "外国常驻新闻机构"}, {'9', "其他"}}},
+	{'3', "司法行政", []Category{{'1', "律师执业机构"}, {'2', "公证处"}, {'3', "基层法律服务所"}, {'4', "司法鉴定机构"}, {'5', "仲裁委员会"}, {'9', "其他"}}},
+	{'4', "文化", []Category{{'1', "外国在华文化中心"}, {'9', "其他"}}},
+	{'5', "民政", []Category{{'1', "社会团体"}, {'2', "民办非企业单位"}, {'3', "基金会"}, {'9', "其他"}}},
+	{'6', "旅游", []Category{{'1', "外国旅游部门常驻代表机构"}, {'2', "港澳台地区旅游部门常驻内地（大陆）代表机构"}, {'9', "其他"}}},
+	{'7', "宗教", []Category{{'1', "宗教活动场所"}, {'2', "宗教院校"}, {'9', "其他"}}},
+	{'8', "工会", []Category{{'1', "基层工会"}, {'9', "其他"}}},
+	{'9', "工商", []Category{{'1', "企业"}, {'2', "个体工商户"}, {'3', "农民专业合作社"}}},
+	{'A', "中央军委改革和编制办公室", []Category{{'1', "军队事业单位"}, {'9', "其他"}}},
+	{'N', "农业", []Category{{'1', "组级集体经济组织"}, {'2', "村级集体经济组织"}, {'3', "乡镇级集体经济组织"}, {'9', "其他"}}},
+	{'Y', "其他", []Category{{'1', "其他"}}},
+}
+
+// AuthorityOf returns the registration authority a code's first character names, or nil.
+func AuthorityOf(code string) *Authority {
+	if code == "" {
+		return nil
+	}
+	for i := range Authorities {
+		if Authorities[i].Code == code[0] {
+			return &Authorities[i]
+		}
+	}
+	return nil
+}
+
+// AssignedPair reports whether a code's first two characters are a registration authority
+// and one of its organisation categories.
+func AssignedPair(code string) bool {
+	a := AuthorityOf(code)
+	if a == nil || len(code) < 2 {
+		return false
+	}
+	for _, c := range a.Categories {
+		if c.Code == code[1] {
+			return true
+		}
+	}
+	return false
+}
+
 // Region returns the six-digit region part (positions 3–8) of a USCC, or "" if it is not digits.
 func Region(code string) string {
 	if len(code) != 18 || !allDigits(code[2:8]) {

@@ -102,3 +102,41 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+func TestAssignedPair(t *testing.T) {
+	for code, want := range map[string]bool{
+		"91350200776049653A": true,  // 9 工商, 1 企业
+		"92350103MA8ABC1230": true,  // 9 工商, 2 个体工商户
+		"93350103MA8ABC1230": true,  // 9 工商, 3 农民专业合作社
+		"94350103MA8ABC1230": false, // 工商 has no category 4
+		"99350103MA8ABC1230": false, // nor 9
+		"11100000000013127G": true,  // 1 机构编制, 1 机关
+		"19100000000013127G": true,  // 1 机构编制, 9 其他
+		"14100000000013127G": false,
+		"21100000000013127G": true, // 2 外交, 1 外国常驻新闻机构
+		"22100000000013127G": false,
+		"35100000000013127G": true, // 3 司法行政, 5 仲裁委员会
+		"36100000000013127G": false,
+		"51100000500021676K": true, // 5 民政, 1 社会团体
+		"53100000500021676K": true, // 5 民政, 3 基金会
+		"54100000500021676K": false,
+		"62100000500021676K": true, // 6 旅游, 2 港澳台
+		"72100000500021676K": true, // 7 宗教, 2 宗教院校
+		"81100000500021676K": true, // 8 工会
+		"82100000500021676K": false,
+		"A1100000500021676K": true, // 中央军委改革和编制办公室
+		"N2100000500021676K": true, // 农业, 村级集体经济组织
+		"N4100000500021676K": false,
+		"Y1100000500021676K": true, // 其他: only 1
+		"Y2100000500021676K": false,
+		"01100000500021676K": false, // no authority 0
+		"B1100000500021676K": false,
+		"AB100000500021676K": false,
+		"9":                  false,
+		"":                   false,
+	} {
+		if got := AssignedPair(code); got != want {
+			t.Errorf("AssignedPair(%q) = %v, want %v", code, got, want)
+		}
+	}
+}
