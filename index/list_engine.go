@@ -210,13 +210,9 @@ func loadListTables(ctx context.Context, g *Generation) (*listTables, error) {
 			return nil, fmt.Errorf("record %d of the document store: %w", n+1, err)
 		}
 		l := types[RecordType(f.typ)]
-		if l == nil {
-			t := RecordType(f.typ)
-			if !t.Valid() || t == TypeEntity {
-				return nil, fmt.Errorf("record %s: type %q", f.id, t)
-			}
+		if l == nil { // not among the counts: the store is immutable, so only if they disagree
 			l = &listLoad{dates: newDict(0), years: newDict(0), authorities: newDict(0)}
-			types[t] = l
+			types[RecordType(f.typ)] = l
 		}
 		if len(l.rows) == math.MaxUint32 {
 			return nil, fmt.Errorf("more than %d records of type %s", uint32(math.MaxUint32), f.typ)
@@ -305,7 +301,6 @@ func (l *listLoad) table(t RecordType, codeNumber []uint32, regionOf []string) *
 	slices.SortFunc(byID, func(a, b uint32) int { return strings.Compare(ids.at(uint64(a)), ids.at(uint64(b))) })
 
 	// Dates newest first: a date's rank in list order, and where its rows begin.
-	var dateNumber []uint32
 	dates, dateNumber := l.dates.sorted()
 	rank := make([]uint32, len(dates)) // by sorted index, descending
 	for i := range dates {
@@ -381,8 +376,8 @@ type recordListValues struct {
 
 // recordListFields reads the top-level id, type, entity_code, date, entity_name,
 // public_until, removed and authority of a record's JSON document, skipping everything else
-// (the fields map is most of a document).
-// encoding/json took 7 µs a record, most of a generation's list loading.
+// (the fields map is most of a document): encoding/json took 7 µs a record, most of a
+// generation's list loading.
 func recordListFields(doc []byte) (recordListValues, error) {
 	var f recordListValues
 	d := jsonScan{b: doc}
