@@ -91,12 +91,12 @@ var (
 		Aliases: []string{"严重程度", "失信程度", "信息等级", "失信等级"}}
 	listFields = []Field{
 		codeField, nameField,
-		{Key: "reason", Label: "列入原因", Kind: KindText, Required: true, Aliases: []string{"列入经营异常名录原因", "列入严重违法失信名单原因", "列入事由", "listing_reason"}},
-		{Key: "list_date", Label: "列入日期", Kind: KindDate, Required: true, Aliases: []string{"列入时间", "作出决定日期", "列入决定日期", "listing_date"}},
+		{Key: "reason", Label: "列入原因", Kind: KindText, Required: true, Aliases: []string{"列入经营异常名录原因", "列入严重违法失信名单原因", "列入严重违法失信企业名单原因", "列入严重违法失信企业名单（黑名单）原因", "列入事由", "listing_reason"}},
+		{Key: "list_date", Label: "列入日期", Kind: KindDate, Required: true, Aliases: []string{"列入时间", "作出决定日期", "列入决定日期", "列入经营异常名录日期", "listing_date"}},
 		{Key: "authority", Label: "列入决定机关", Kind: KindText, MaxLen: maxShortLen, Required: true, Aliases: []string{"作出决定机关", "决定机关", "列入机关", "作出决定机关(列入)", "listing_authority"}},
-		{Key: "removal_reason", Label: "移出原因", Kind: KindText, Aliases: []string{"移出事由", "removal_reason"}},
+		{Key: "removal_reason", Label: "移出原因", Kind: KindText, Aliases: []string{"移出事由", "移出经营异常名录原因", "移出严重违法失信企业名单原因", "移出严重违法失信企业名单（黑名单）原因", "removal_reason"}},
 		{Key: "removal_date", Label: "移出日期", Kind: KindDate, Aliases: []string{"移出时间", "removal_date"}},
-		{Key: "removal_authority", Label: "移出决定机关", Kind: KindText, MaxLen: maxShortLen, Aliases: []string{"作出决定机关(移出)", "移出机关", "removal_authority"}},
+		{Key: "removal_authority", Label: "移出决定机关", Kind: KindText, MaxLen: maxShortLen, Aliases: []string{"作出决定机关(移出)", "作出移出决定机关", "移出机关", "removal_authority"}},
 	}
 )
 
@@ -202,6 +202,10 @@ func headerKey(h string) string {
 	h = fold.Key(h)
 	return strings.NewReplacer("(", "", ")", "", "（", "", "）", "", "*", "", "_", "", "-", "", "：", "", ":", "").Replace(h)
 }
+
+// HeaderKey folds a header the way Resolve compares headers, so that a column mapping names a
+// column however its agency spells the case, width, brackets and separators of its header.
+func HeaderKey(h string) string { return headerKey(h) }
 
 // Resolve maps a header as found in an agency file to a canonical field key, or "".
 func (s *Schema) Resolve(header string) string {
