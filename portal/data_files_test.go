@@ -44,18 +44,9 @@ func openDataServer(t *testing.T, od opendata.Options) (*Server, *httptest.Serve
 	if _, err := opendata.Publish(ctx, dd, "2026-11-22", index.NoOverlay{}, od); err != nil {
 		t.Fatal(err)
 	}
-	s, err := New(Config{Data: dd, Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	s := loadedServer(t, Config{Data: dd, Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		RateLimits: RateLimits{Off: true}, OpenData: od, Jobs: JobsConfig{Clock: clock}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.LoadCurrent(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.Close)
-	t.Cleanup(s.live.Close)
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
+	ts := serveHTTP(t, s)
 	return s, ts, clock
 }
 

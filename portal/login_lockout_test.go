@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -54,18 +53,9 @@ func lockoutServer(t *testing.T) (*Server, string, *stepClock) {
 // Redis when redisURL is not empty.
 func lockoutReplica(t *testing.T, dd index.DataDir, redisURL string, clock *stepClock) (*Server, string) {
 	t.Helper()
-	s, err := New(Config{Data: dd, Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	s := loadedServer(t, Config{Data: dd, Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		TrustedProxies: []string{"127.0.0.1/32"}, RateLimits: RateLimits{Login: "1000-M", RedisURL: redisURL}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.LoadCurrent(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.live.Close)
-	t.Cleanup(s.Close)
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
+	ts := serveHTTP(t, s)
 	return s, ts.URL
 }
 

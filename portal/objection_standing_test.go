@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -22,17 +21,8 @@ import (
 // material or closed. The filer follows every step on the tracking page.
 func TestObjectionMarkNeedsAcceptance(t *testing.T) {
 	clock := &stepClock{t: time.Date(2026, 11, 20, 10, 0, 0, 0, index.ChinaTime)} // a Friday
-	s, err := New(Config{Data: fixtureData(t), Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.LoadCurrent(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.live.Close)
-	t.Cleanup(s.Close)
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
+	s := loadedServer(t, Config{Data: fixtureData(t), Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ts := serveHTTP(t, s)
 	base := ts.URL
 	ctx := context.Background()
 	// The 2025 fine, public until 2028: it stays public however far the clock is moved below.

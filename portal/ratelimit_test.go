@@ -27,16 +27,8 @@ func clientFrom(ip string) *http.Client {
 
 func limitedServer(t *testing.T, dd index.DataDir, rl RateLimits) *httptest.Server {
 	t.Helper()
-	s, err := New(Config{Data: dd, RateLimits: rl, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.LoadCurrent(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.live.Close)
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
+	s := loadedServer(t, Config{Data: dd, RateLimits: rl, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ts := serveHTTP(t, s)
 	return ts
 }
 
@@ -162,15 +154,7 @@ func mirrorServer(t *testing.T, rl RateLimits, days ...string) string {
 			t.Fatal(err)
 		}
 	}
-	s, err := New(Config{Data: dd, RateLimits: rl, OpenData: od, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.LoadCurrent(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.live.Close)
-	t.Cleanup(s.Close)
+	s := loadedServer(t, Config{Data: dd, RateLimits: rl, OpenData: od, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return serveReal(t, s)
 }
 

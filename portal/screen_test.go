@@ -35,17 +35,8 @@ func screenServer(t *testing.T, limits RateLimits) (*Server, string, *syncBuffer
 	}
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, index.ChinaTime)
 	logs := &syncBuffer{}
-	s, err := New(Config{Data: dd, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(logs, nil)), RateLimits: limits})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.LoadCurrent(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.live.Close)
-	t.Cleanup(s.Close)
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
+	s := loadedServer(t, Config{Data: dd, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(logs, nil)), RateLimits: limits})
+	ts := serveHTTP(t, s)
 	return s, ts.URL, logs
 }
 

@@ -104,16 +104,8 @@ func secServer(t testing.TB, o secOptions) *secEnv {
 			t.Fatal(err)
 		}
 	}
-	s, err := New(Config{Data: dd, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	s := loadedServer(t, Config{Data: dd, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		RateLimits: o.limits, HTTP: o.http, OpenData: od, Objections: ObjectionConfig{DB: o.db}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.LoadCurrent(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.live.Close)
-	t.Cleanup(s.Close)
 	env.s, env.base = s, serveReal(t, s)
 	return env
 }

@@ -30,7 +30,19 @@ func testServer(t *testing.T) (*Server, *httptest.Server) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, index.ChinaTime)
-	s, err := New(Config{Data: dd, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s := loadedServer(t, Config{Data: dd, Now: func() time.Time { return now }, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ts := serveHTTP(t, s)
+	return s, ts
+}
+
+// loadedServer makes a server from cfg with the data folder's current generation loaded, and
+// closes both when the test ends.
+func loadedServer(t testing.TB, cfg Config) *Server {
+	t.Helper()
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,9 +51,15 @@ func testServer(t *testing.T) (*Server, *httptest.Server) {
 	}
 	t.Cleanup(s.live.Close)
 	t.Cleanup(s.Close)
+	return s
+}
+
+// serveHTTP serves s on a loopback test server until the test ends.
+func serveHTTP(t testing.TB, s *Server) *httptest.Server {
+	t.Helper()
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
-	return s, ts
+	return ts
 }
 
 func getJSON(t *testing.T, url string, wantStatus int, v any) {
