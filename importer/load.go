@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gongshi/gongshi/importer/mapping"
 	"github.com/gongshi/gongshi/importer/tabular"
 	"github.com/gongshi/gongshi/index"
 )
@@ -73,8 +74,10 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 	}
 	defer tr.Close()
 	fr.Encoding = tr.Encoding()
-	conv, unknown, err := newConverter(f.Path, f.Type, tr.Header())
-	fr.UnknownHeaders = unknown
+	conv, res, err := newMappedConverter(f.Path, f.Type, tr.Header(), &f.Spec)
+	if res != nil {
+		describeColumns(fr, res, !f.Spec.Empty())
+	}
 	if err != nil {
 		return err
 	}
@@ -108,7 +111,13 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 		}
 		fr.Rows++
 		opts.progress.Add(1)
-		ent, rec, issues, v := conv.convert(row.Line, row.Values)
+		values := res.Apply(row.Values)
+		if res.NaturalPerson(values) {
+			rep.add(fr, Issue{File: f.Path, Line: row.Line, Field: "行政相对人类别", Code: "natural_person",
+				Reason: "行政相对人为自然人，不予公示", Severity: "withheld"}, &listed)
+			continue
+		}
+		ent, rec, issues, v := conv.convert(row.Line, values)
 		for _, is := range issues {
 			rep.add(fr, is, &listed)
 		}
@@ -144,4 +153,21 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 		return fmt.Errorf("%s: the manifest says %d rows but the file has %d (truncated or replaced)", f.Path, f.Rows, fr.Rows)
 	}
 	return nil
+}
+
+// describeColumns puts into the report how the file's columns were read: the profile, which
+// column filled which field, and the columns withheld, ignored and missing.
+func describeColumns(fr *FileReport, res *mapping.Resolution, mapped bool) {
+	fr.Mapped = mapped
+	if p := res.Profile; p != nil {
+		fr.Profile, fr.ProfileSource = p.Name, p.Source
+	}
+	for _, c := range res.Columns {
+		if c.Key != "" && !c.Withheld {
+			fr.Columns = append(fr.Columns, ColumnUse{Header: c.Header, Key: c.Key, Via: c.Via, Fallback: c.Fallback})
+		}
+	}
+	fr.WithheldColumns = res.Withheld()
+	fr.UnknownHeaders = res.Ignored()
+	fr.MissingColumns = res.Missing()
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gongshi/gongshi/importer/mapping"
 	"github.com/gongshi/gongshi/index"
 )
 
@@ -35,13 +36,16 @@ type Manifest struct {
 	AcceptedCheckFailures []string `json:"accepted_check_failures,omitempty"`
 }
 
-// ManifestFile is one file of a snapshot.
+// ManifestFile is one file of a snapshot. Its column mapping ("columns", "values",
+// "withhold") says which of the agency's columns is which field, for headers that are
+// neither the standard names nor a built-in profile's field names.
 type ManifestFile struct {
 	Path   string           `json:"path"`
 	Type   index.RecordType `json:"type"`
 	SHA256 string           `json:"sha256"`
 	Rows   int              `json:"rows"`             // data rows, header excluded
 	Format string           `json:"format,omitempty"` // csv | xlsx | jsonl; default from the extension
+	mapping.Spec
 }
 
 // maxManifestBytes caps manifest.json; a real one is a few hundred bytes.
@@ -90,6 +94,10 @@ func (m *Manifest) Check() error {
 		// the same file named two ways would pass the repeated-path check.
 		if !filepath.IsLocal(f.Path) || strings.Contains(f.Path, `\`) || slices.Contains(strings.Split(f.Path, "/"), "..") {
 			return fmt.Errorf("manifest.json: files[%d]: path %q must stay inside the snapshot", i, f.Path)
+		}
+		// A key the type does not have is wrong whatever the file holds: say so before reading it.
+		if err := f.Spec.Check(f.Type); err != nil {
+			return fmt.Errorf("manifest.json: files[%d] (%s): %w", i, f.Path, err)
 		}
 		seen[f.Path] = true
 	}

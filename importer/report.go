@@ -35,7 +35,30 @@ type FileReport struct {
 	Withheld       int      `json:"withheld"`
 	Duplicates     int      `json:"duplicates"`
 	Warnings       int      `json:"warnings"`
-	UnknownHeaders []string `json:"unknown_headers,omitempty"`
+	UnknownHeaders []string `json:"unknown_headers,omitempty"` // columns nothing reads (ignored)
+	// Profile names the built-in profile (a published standard's field list) whose field
+	// names the headers matched, e.g. "sgs-2.0-penalty"; ProfileSource says which standard.
+	Profile       string `json:"profile,omitempty"`
+	ProfileSource string `json:"profile_source,omitempty"`
+	// Mapped says the file came with a column mapping (manifest.json or --columns).
+	Mapped bool `json:"mapped,omitempty"`
+	// Columns says which column filled which field and who decided it.
+	Columns []ColumnUse `json:"columns,omitempty"`
+	// WithheldColumns are never read: known personal-data columns (ID and telephone numbers,
+	// home addresses of natural persons) and columns a mapping withholds.
+	WithheldColumns []string `json:"withheld_columns,omitempty"`
+	// MissingColumns are the required fields no column fills; the file is refused.
+	MissingColumns []string `json:"missing_columns,omitempty"`
+}
+
+// ColumnUse is one column of a file as it was read.
+type ColumnUse struct {
+	Header string `json:"header"`
+	Key    string `json:"key"`
+	// Via: "mapping", "profile" or "schema" (a standard name or alias).
+	Via string `json:"via"`
+	// Fallback columns fill the field only where the column before them is empty.
+	Fallback bool `json:"fallback,omitempty"`
 }
 
 // Report is the import report: a JSON file in the data folder and a summary on the terminal.
@@ -135,6 +158,23 @@ func (r *Report) Summary(w io.Writer) {
 	fmt.Fprintf(w, "  %-24s %-16s %9s %9s %9s %9s %9s %9s\n", "file", "type", "rows", "accepted", "rejected", "withheld", "duplicate", "warnings")
 	for _, f := range r.Files {
 		fmt.Fprintf(w, "  %-24s %-16s %9d %9d %9d %9d %9d %9d\n", f.Path, f.Type, f.Rows, f.Accepted, f.Rejected, f.Withheld, f.Duplicates, f.Warnings)
+		if f.Profile != "" {
+			fmt.Fprintf(w, "    profile: %s (%s)\n", f.Profile, f.ProfileSource)
+		}
+		if f.Profile != "" || f.Mapped {
+			var cols []string
+			for _, c := range f.Columns {
+				arrow := " → "
+				if c.Fallback {
+					arrow = " → (if empty) "
+				}
+				cols = append(cols, c.Header+arrow+c.Key)
+			}
+			fmt.Fprintf(w, "    columns: %s\n", strings.Join(cols, ", "))
+		}
+		if len(f.WithheldColumns) > 0 {
+			fmt.Fprintf(w, "    withheld columns (personal data, never read): %s\n", strings.Join(f.WithheldColumns, ", "))
+		}
 		if len(f.UnknownHeaders) > 0 {
 			fmt.Fprintf(w, "    ignored columns: %s\n", strings.Join(f.UnknownHeaders, ", "))
 		}

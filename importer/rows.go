@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gongshi/gongshi/importer/mapping"
 	"github.com/gongshi/gongshi/index"
 	"github.com/gongshi/gongshi/index/personal"
 	"github.com/gongshi/gongshi/index/uscc"
@@ -31,37 +32,32 @@ const (
 	withheld
 )
 
-// newConverter resolves the headers; a missing required column refuses the whole file.
+// newConverter resolves the headers by the schema's names and the built-in profiles alone;
+// a missing required column refuses the whole file. It returns the ignored headers.
 func newConverter(file string, t index.RecordType, header []string) (*converter, []string, error) {
-	s := index.SchemaOf(t)
-	c := &converter{file: file, schema: s, cols: make([]string, len(header))}
-	have := map[string]bool{}
-	var unknown []string
-	for i, h := range header {
-		k := s.Resolve(h)
-		if k != "" && have[k] {
-			k = "" // a repeated column: the first one wins
-		}
-		c.cols[i] = k
-		if k == "" {
-			if strings.TrimSpace(h) != "" {
-				unknown = append(unknown, h)
-			}
-			continue
-		}
-		have[k] = true
+	c, res, err := newMappedConverter(file, t, header, nil)
+	if res == nil {
+		return c, nil, err
 	}
-	var missing []string
-	for _, f := range s.Fields {
-		if f.Required && !have[f.Key] {
-			missing = append(missing, f.Label)
-		}
+	return c, res.Ignored(), err
+}
+
+// newMappedConverter resolves the headers the one way headers become fields
+// (mapping.Resolve: spec, then the built-in profile the headers match, then the schema's names
+// and aliases); a missing required column refuses the whole file. Withheld, ignored and
+// fallback columns get no key here: the validator never sees them, and load fills fields from
+// fallbacks and translates codes (Resolution.Apply) before a row reaches it.
+func newMappedConverter(file string, t index.RecordType, header []string, spec *mapping.Spec) (*converter, *mapping.Resolution, error) {
+	res, err := mapping.Resolve(t, header, spec)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: column mapping: %w", file, err)
 	}
-	if len(missing) > 0 {
-		return nil, unknown, fmt.Errorf("%s: required columns missing for type %s: %s (headers found: %s)",
+	c := &converter{file: file, schema: index.SchemaOf(t), cols: res.Keys()}
+	if missing := res.Missing(); len(missing) > 0 {
+		return nil, res, fmt.Errorf("%s: required columns missing for type %s: %s (headers found: %s)",
 			file, t, strings.Join(missing, "、"), strings.Join(header, ","))
 	}
-	return c, unknown, nil
+	return c, res, nil
 }
 
 func (c *converter) issue(line int, f *index.Field, code, reason, value, severity string) Issue {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gongshi/gongshi/importer/mapping"
 	"github.com/gongshi/gongshi/importer/tabular"
 	"github.com/gongshi/gongshi/index"
 )
@@ -65,6 +66,9 @@ type BareOptions struct {
 	Kind      string           // default delta: a lone file only adds and updates
 	Date      string           // default: the file's modification date
 	Publisher string
+	// Columns is a --columns mapping: which column is which field, and the type when Type is
+	// "". It goes into the made-up manifest, so the archived snapshot rebuilds the same way.
+	Columns *mapping.File
 }
 
 // OpenSnapshot opens path. A bare CSV/XLSX/JSONL file gets a manifest from bare.
@@ -78,6 +82,9 @@ func openSnapshot(path string, bare BareOptions, lim snapshotLimits) (*Snapshot,
 		return nil, err
 	}
 	s := &Snapshot{Path: path, limits: lim}
+	if bare.Columns != nil && (st.IsDir() || strings.EqualFold(filepath.Ext(path), ".zip")) {
+		return nil, fmt.Errorf("%s: --columns is for a bare file; a snapshot's manifest.json says its files' columns itself", path)
+	}
 	switch {
 	case st.IsDir():
 		s.dir = path
@@ -182,9 +189,16 @@ func (s *Snapshot) openBare(path string, st fs.FileInfo, bare BareOptions) error
 	s.Bare = true
 	s.dir = filepath.Dir(path)
 	typ := bare.Type
+	var spec mapping.Spec
+	if c := bare.Columns; c != nil {
+		if typ != "" && c.Type != "" && typ != c.Type {
+			return fmt.Errorf("%s: --type %s but the column mapping says type %s", path, typ, c.Type)
+		}
+		spec = c.Spec
+	}
 	if typ == "" {
 		var err error
-		if typ, err = recogniseFile(path, format); err != nil {
+		if typ, err = recogniseFile(path, format, bare.Columns); err != nil {
 			return err
 		}
 	}
@@ -205,12 +219,13 @@ func (s *Snapshot) openBare(path string, st fs.FileInfo, bare BareOptions) error
 		return err
 	}
 	s.Manifest = &Manifest{Publisher: pub, SnapshotDate: date, Kind: kind,
-		Files: []ManifestFile{{Path: filepath.Base(path), Type: typ, SHA256: sum, Rows: -1, Format: string(format)}}}
+		Files: []ManifestFile{{Path: filepath.Base(path), Type: typ, SHA256: sum, Rows: -1, Format: string(format), Spec: spec}}}
 	return s.Manifest.Check()
 }
 
-// recogniseFile reads a bare file's header to guess its record type.
-func recogniseFile(path string, format tabular.Format) (index.RecordType, error) {
+// recogniseFile reads a bare file's header to guess its record type, with the help of its
+// column mapping and the built-in profiles.
+func recogniseFile(path string, format tabular.Format, columns *mapping.File) (index.RecordType, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", err
@@ -221,8 +236,8 @@ func recogniseFile(path string, format tabular.Format) (index.RecordType, error)
 		return "", fmt.Errorf("%s: %w", path, err)
 	}
 	defer r.Close()
-	t := index.Recognise(r.Header())
-	if t == index.TypeAbnormal || t == index.TypeBlacklist {
+	t, sure := mapping.Recognise(r.Header(), columns)
+	if !sure && (t == index.TypeAbnormal || t == index.TypeBlacklist) {
 		// The two lists share their columns; only the file name can tell them apart.
 		name := strings.ToLower(filepath.Base(path))
 		switch {
@@ -235,7 +250,7 @@ func recogniseFile(path string, format tabular.Format) (index.RecordType, error)
 		}
 	}
 	if t == "" {
-		return "", fmt.Errorf("%s: cannot tell the record type from the headers %q; pass --type", path, r.Header())
+		return "", fmt.Errorf("%s: cannot tell the record type from the headers %q; pass --type, or a column mapping (gongshi check --write-columns proposes one)", path, r.Header())
 	}
 	return t, nil
 }
