@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,8 +13,11 @@ import (
 	"time"
 
 	"github.com/gongshi/gongshi/importer"
+	"github.com/gongshi/gongshi/importer/mapping"
 	"github.com/gongshi/gongshi/importer/opendata"
+	"github.com/gongshi/gongshi/importer/tabular"
 	"github.com/gongshi/gongshi/index"
+	"github.com/gongshi/gongshi/index/atomicfile"
 	"github.com/gongshi/gongshi/portal/store"
 )
 
@@ -24,6 +28,7 @@ type importFlags struct {
 	acceptBad                          bool
 	shards                             int
 	report                             string
+	columns                            string
 }
 
 func (f *importFlags) register(fs *flag.FlagSet) {
@@ -36,6 +41,24 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.acceptBad, "accept-bad-check-digits", false, "import codes that fail the GB 32100 check digit, with a warning")
 	fs.IntVar(&f.shards, "shards", 0, "index shards (default: one per core)")
 	fs.StringVar(&f.report, "report", "", "also write the JSON report to this file")
+	fs.StringVar(&f.columns, "columns", "", `column mapping of a bare file (JSON: {"type": T, "columns": {"source header": "key"}, "values": {…}, "withhold": […]}); gongshi check --write-columns proposes one`)
+}
+
+// readColumns reads the --columns file, if any.
+func (f *importFlags) readColumns() (*mapping.File, error) {
+	if f.columns == "" {
+		return nil, nil
+	}
+	r, err := os.Open(f.columns)
+	if err != nil {
+		return nil, fmt.Errorf("--columns: %w", err)
+	}
+	defer r.Close()
+	m, err := mapping.Read(r)
+	if err != nil {
+		return nil, fmt.Errorf("--columns %s: %w", f.columns, err)
+	}
+	return m, nil
 }
 
 func (f *importFlags) options(data string) (importer.Options, error) {
@@ -47,10 +70,14 @@ func (f *importFlags) options(data string) (importer.Options, error) {
 	if t != "" && !t.Valid() {
 		return importer.Options{}, fmt.Errorf("--type %q is not a record type", f.typ)
 	}
+	cols, err := f.readColumns()
+	if err != nil {
+		return importer.Options{}, err
+	}
 	return importer.Options{
 		Data: index.DataDir(data), Shards: f.shards, MaxRejectedShare: f.maxRejected, Policy: pol,
 		AcceptBadCheckDigits: f.acceptBad, Log: os.Stderr,
-		Bare: importer.BareOptions{Type: t, Kind: f.kind, Date: f.date, Publisher: f.publisher},
+		Bare: importer.BareOptions{Type: t, Kind: f.kind, Date: f.date, Publisher: f.publisher, Columns: cols},
 	}, nil
 }
 
@@ -58,17 +85,98 @@ func cmdCheck(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("check", flag.ExitOnError)
 	var f importFlags
 	f.register(fs)
+	writeColumns := fs.String("write-columns", "", "write a proposed column mapping of the bare FILE to this path, inferred from its headers and contents (also when the check refuses); then import with --columns")
 	fs.Parse(args)
 	if fs.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: gongshi check [flags] PATH")
+		fmt.Fprintln(os.Stderr, "usage: gongshi check [flags] [--write-columns MAP.json] PATH")
 		return exitError(2)
 	}
 	opts, err := f.options("")
 	if err != nil {
 		return err
 	}
-	rep, err := importer.Check(ctx, fs.Arg(0), opts)
-	return finishReports(f.report, []*importer.Report{rep}, err)
+	path := fs.Arg(0)
+	if *writeColumns != "" {
+		// Written before the check, so that a refusal already has its remedy on disk.
+		if err := proposeColumns(path, *writeColumns, opts.Bare); err != nil {
+			return err
+		}
+	}
+	rep, err := importer.Check(ctx, path, opts)
+	ferr := finishReports(f.report, []*importer.Report{rep}, err)
+	if ferr != nil && columnsRefusal([]*importer.Report{rep}, err) {
+		hintColumns(path, *writeColumns, f.columns)
+	}
+	return ferr
+}
+
+// proposeColumns writes a ready-to-edit column mapping for a bare file and says what it holds.
+func proposeColumns(path, to string, bare importer.BareOptions) error {
+	var seed *mapping.Spec
+	if bare.Columns != nil {
+		seed = &bare.Columns.Spec
+		if bare.Type == "" {
+			bare.Type = bare.Columns.Type
+		}
+	}
+	m, err := mapping.ProposeFile(path, bare.Type, seed)
+	if err != nil {
+		return fmt.Errorf("--write-columns: %w", err)
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(to, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("--write-columns: %w", err)
+	}
+	p := m.Proposal
+	placed := len(p.Confidence) - len(p.Unplaced)
+	fmt.Printf("wrote a proposed column mapping to %s: type %s, %d of %d columns placed", to, m.Type, placed, len(p.Confidence))
+	if len(p.Unplaced) > 0 {
+		fmt.Printf("; not placed (ignored): %s", strings.Join(p.Unplaced, ", "))
+	}
+	if len(p.MissingRequired) > 0 {
+		fmt.Printf("; required fields without a column: %s", strings.Join(p.MissingRequired, ", "))
+	}
+	fmt.Println()
+	return nil
+}
+
+// columnsRefusal reports whether a refusal is about the columns: a required field no column
+// fills, a type the headers do not tell, or a column mapping that does not fit the file.
+func columnsRefusal(reps []*importer.Report, err error) bool {
+	if !errors.Is(err, importer.ErrRefused) {
+		return false
+	}
+	for _, r := range reps {
+		if r == nil {
+			continue
+		}
+		for _, f := range r.Files {
+			if len(f.MissingColumns) > 0 {
+				return true
+			}
+		}
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "cannot tell the record type") || strings.Contains(msg, "column mapping")
+}
+
+// hintColumns tells how to get from a file refused for its columns to an import: two commands.
+func hintColumns(path, written, given string) {
+	if tabular.FormatOf(path) == "" {
+		fmt.Fprintln(os.Stderr, `a snapshot's manifest.json can map each file's columns: "columns": {"source header": "key"} (see the README)`)
+		return
+	}
+	switch {
+	case written != "":
+		fmt.Fprintf(os.Stderr, "the proposed column mapping is in %s: check it (proposal.confidence, proposal.evidence), correct what is wrong, then import with:\n  gongshi import --columns %s %s\n", written, written, path)
+	case given != "":
+		fmt.Fprintf(os.Stderr, "correct the column mapping in %s, or have one proposed with:\n  gongshi check --write-columns columns.json %s\n", given, path)
+	default:
+		fmt.Fprintf(os.Stderr, "to say which column is which, have a column mapping proposed, check it, then import with it:\n  gongshi check --write-columns columns.json %s\n  gongshi import --columns columns.json %s\n", path, path)
+	}
 }
 
 func cmdImport(ctx context.Context, args []string) error {
@@ -109,8 +217,11 @@ func cmdImport(ctx context.Context, args []string) error {
 	opts.Corrections = st
 	opts.AllowShrink, opts.MaxWithdrawnShare = *allowShrink, *maxWithdrawn
 	reps, err := importer.Import(ctx, paths, opts)
-	if err := finishReports(f.report, reps, err); err != nil {
-		return err
+	if ferr := finishReports(f.report, reps, err); ferr != nil {
+		if len(paths) == 1 && columnsRefusal(reps, err) {
+			hintColumns(paths[0], "", f.columns)
+		}
+		return ferr
 	}
 	return publishOpenData(ctx, index.DataDir(*data), st)
 }
