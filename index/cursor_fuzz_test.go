@@ -7,8 +7,8 @@ import (
 	"testing"
 )
 
-// Paging cursors come back from clients as they like: decoded, checked and handed to Bleve's
-// search-after. Whatever a client sends, a search or list answers or refuses with a 400
+// Paging cursors come back from clients as they like: decoded, checked and used to resume a
+// search or a list after the last hit. Whatever a client sends, a search or list answers or refuses with a 400
 // (BadRequestError); it never panics or fails otherwise.
 
 // answerOrRefuse fails unless err is nil or a BadRequestError.

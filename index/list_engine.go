@@ -69,9 +69,6 @@ const (
 	stateRemoved
 )
 
-// hasListState reports whether entries of t are listed and later removed.
-func hasListState(t RecordType) bool { return t.IsList() || t == TypeDishonestDebtor }
-
 // nameText is how a subject's name is kept for the name filter: folded as the index folds
 // names (SearchText), each run of letters and digits separated by one space. The index pairs
 // only characters that stand next to each other, so a fragment matches within one run, never
@@ -226,7 +223,7 @@ func loadListTables(ctx context.Context, g *Generation) (*listTables, error) {
 		if len(date) >= 4 {
 			row.year = l.years.code(date[:4])
 		}
-		if hasListState(RecordType(f.typ)) {
+		if RecordType(f.typ).HasListState() {
 			row.state = stateCurrent
 			if len(f.removed) > 0 {
 				row.state = stateRemoved

@@ -51,7 +51,7 @@ func writeListCorpus(t testing.TB, dir string, entities int) listCorpus {
 				if rng.IntN(9) == 0 {
 					r.EntityName = name + "（原）" // published under another spelling than the register's
 				}
-				if hasListState(r.Type) && rng.IntN(3) == 0 {
+				if r.Type.HasListState() && rng.IntN(3) == 0 {
 					r.Removed = "2026-01-01"
 				}
 				r.ID = RecordID(r.Type, code, r.Date, fmt.Sprint(seq, k))

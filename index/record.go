@@ -52,6 +52,10 @@ var typeLabels = map[RecordType]string{
 // IsList reports whether records of t are list entries with a listing and optional removal.
 func (t RecordType) IsList() bool { return t == TypeAbnormal || t == TypeBlacklist }
 
+// HasListState reports whether entries of t are listed and later removed (移出, or taken off
+// the court's list), so that a list of them can be filtered by current or removed entries.
+func (t RecordType) HasListState() bool { return t.IsList() || t == TypeDishonestDebtor }
+
 // Entity is a market entity as published: its registration and derived search facts.
 type Entity struct {
 	Code         string            `json:"code"`        // normalised USCC (or the only code it has)

@@ -21,7 +21,7 @@ func listRequest(c *gin.Context, t index.RecordType) (index.ListRequest, error) 
 		Cursor:    c.Query("cursor"),
 		Facets:    true,
 	}
-	if r.State != "" && !hasListState(t) {
+	if r.State != "" && !t.HasListState() {
 		return r, &index.BadRequestError{Code: "bad_state", Message: "只有严重违法失信名单、经营异常名录和失信被执行人可以按列入状态筛选。",
 			MessageEN: "state applies only to blacklist, abnormal and dishonest-debtors"}
 	}
@@ -33,11 +33,6 @@ func listRequest(c *gin.Context, t index.RecordType) (index.ListRequest, error) 
 		r.Size = n
 	}
 	return r, nil
-}
-
-// hasListState reports whether entries of t are listed and later removed.
-func hasListState(t index.RecordType) bool {
-	return t.IsList() || t == index.TypeDishonestDebtor
 }
 
 // apiList: GET /api/v1/lists/:list?region=&year=&authority=&name=&state=&size=&cursor=

@@ -134,7 +134,7 @@ func newListView(name string, r index.ListRequest, res *index.ListResponse, errM
 	for _, a := range facets["authority"] {
 		v.Authorities = append(v.Authorities, option{Value: a.Value, Label: a.Label + "（" + strconv.Itoa(a.Count) + "）"})
 	}
-	if hasListState(r.Type) {
+	if r.Type.HasListState() {
 		for _, st := range []option{{Value: "current", Label: "当前列入"}, {Value: "removed", Label: "已移出"}} {
 			st.Selected = r.State == st.Value
 			v.States = append(v.States, st)

@@ -176,8 +176,8 @@ func TestPages(t *testing.T) {
 			checkPage(t, "/lists/"+l.Name, body, res)
 			mustContain(t, l.Name, body, "<h1>"+l.Label+"</h1>", `href="/data/`+l.Name+`/latest/"`, `href="/feeds/`+l.Name+`.atom"`,
 				`<select id="f-region" name="region">`, `name="year"`, `name="authority"`, `name="name"`, `aria-current="page">`+l.Label)
-			if hasListState(l.Type) != strings.Contains(body, `name="state"`) {
-				t.Errorf("%s: state filter shown = %v", l.Name, !hasListState(l.Type))
+			if l.Type.HasListState() != strings.Contains(body, `name="state"`) {
+				t.Errorf("%s: state filter shown = %v", l.Name, !l.Type.HasListState())
 			}
 		}
 		body, _ := page(t, ts.URL+"/lists/blacklist", 200)
