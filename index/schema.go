@@ -196,11 +196,15 @@ func (s *Schema) Field(key string) *Field {
 	return nil
 }
 
+// headerPunct is dropped from headers for lookup; built once, as every header of every file
+// and every name of the schema passes through it.
+var headerPunct = strings.NewReplacer("(", "", ")", "", "（", "", "）", "", "*", "", "_", "", "-", "", "：", "", ":", "")
+
 // headerKey folds a header for lookup: width, case, spaces and both kinds of brackets.
 func headerKey(h string) string {
 	h = strings.TrimPrefix(h, "\ufeff")
 	h = fold.Key(h)
-	return strings.NewReplacer("(", "", ")", "", "（", "", "）", "", "*", "", "_", "", "-", "", "：", "", ":", "").Replace(h)
+	return headerPunct.Replace(h)
 }
 
 // HeaderKey folds a header the way Resolve compares headers, so that a column mapping names a
