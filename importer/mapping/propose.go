@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -712,7 +713,7 @@ func headerScore(h string, f *index.Field, t index.RecordType) (float64, string)
 	if ascii(hk) {
 		up := strings.ToUpper(hk)
 		for _, n := range names {
-			for _, sp := range initialSpellings(n) {
+			for _, sp := range cachedSpellings(n) {
 				switch {
 				case sp == up:
 					return 0.85, fmt.Sprintf("header reads as the pinyin initials of %s", n)
@@ -736,7 +737,7 @@ func headerScore(h string, f *index.Field, t index.RecordType) (float64, string)
 		return best, why
 	}
 	for _, n := range names {
-		nk := index.HeaderKey(n)
+		nk := foldedName(n)
 		if utf8.RuneCountInString(nk) < 2 {
 			continue
 		}
@@ -747,7 +748,7 @@ func headerScore(h string, f *index.Field, t index.RecordType) (float64, string)
 		}
 		if strings.Contains(hk, nk) || strings.Contains(nk, hk) && utf8.RuneCountInString(hk) >= 2 {
 			s = 0.5 + 0.4*float64(short)/float64(long)
-		} else {
+		} else if long <= maxDiceRunes {
 			s = 0.2 + 0.7*dice(hk, nk)
 			if s < 0.35 {
 				continue
@@ -758,6 +759,31 @@ func headerScore(h string, f *index.Field, t index.RecordType) (float64, string)
 		}
 	}
 	return best, why
+}
+
+// foldedNames caches the schema's names folded as headers are.
+var foldedNames sync.Map
+
+func foldedName(name string) string {
+	if v, ok := foldedNames.Load(name); ok {
+		return v.(string)
+	}
+	k := index.HeaderKey(name)
+	foldedNames.Store(name, k)
+	return k
+}
+
+// spellings caches initialSpellings of the schema's names: a proposal asks for every name once
+// per column and type.
+var spellings sync.Map
+
+func cachedSpellings(name string) []string {
+	if v, ok := spellings.Load(name); ok {
+		return v.([]string)
+	}
+	sp := initialSpellings(name)
+	spellings.Store(name, sp)
+	return sp
 }
 
 func ascii(s string) bool {
@@ -784,6 +810,9 @@ func allWords(words, rule []string) bool {
 	}
 	return true
 }
+
+// maxDiceRunes: a longer header is no column name anyone would recognise by its bigrams.
+const maxDiceRunes = 32
 
 // dice is the Dice coefficient of two strings' character bigrams.
 func dice(a, b string) float64 {
