@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -381,10 +382,75 @@ func (s *storeSink) record(r *index.Record) error {
 			r.EntityCode = code
 		}
 	}
+	if r.RemovalOnly {
+		var err error
+		if r, err = s.removal(r); err != nil {
+			return err
+		}
+	}
 	ch, err := s.w.ApplyRecord(r)
 	s.tally(r.Type).count(ch)
 	return err
 }
+
+// removal turns a row of removal alone into the entity's one open listing on that list with
+// the removal written in: the listing keeps its id and everything else. None or several open
+// listings reject the row, so a removal is never attached to a guess. In a full snapshot such
+// a row refuses the snapshot: it names no listing, so the listing it means would be withdrawn
+// with everything else the snapshot does not carry.
+func (s *storeSink) removal(r *index.Record) (*index.Record, error) {
+	if s.full {
+		return nil, fmt.Errorf("仅含移出信息（无列入日期）的行不能出现在全量快照中：全量快照会撤下它未列出的列入记录；请以增量快照（delta）导入移出文件，或在全量文件中写明列入日期")
+	}
+	open, err := s.w.OpenListings(r.Type, r.EntityCode)
+	if err != nil {
+		return nil, err
+	}
+	if orig := r.Fields["original_code"]; orig != "" {
+		// Listed before the register knew the old code: the listing is stored under it.
+		more, err := s.w.OpenListings(r.Type, orig)
+		if err != nil {
+			return nil, err
+		}
+		open = append(open, more...)
+	}
+	if r.Authority != "" {
+		// The row names the listing's authority: only that authority's listing is meant.
+		open = slices.DeleteFunc(open, func(l *index.Record) bool { return l.Authority != r.Authority })
+	}
+	switch {
+	case len(open) == 0:
+		reason := "未找到该主体在名单中的当前列入记录，无法移出"
+		if r.Authority != "" {
+			reason = fmt.Sprintf("未找到该主体在名单中由%s列入的当前列入记录，无法移出", r.Authority)
+		}
+		return nil, &rowRejection{code: "removal_unmatched", field: "移出日期", reason: reason, value: r.EntityCode}
+	case len(open) > 1:
+		return nil, &rowRejection{code: "removal_ambiguous", field: "移出日期",
+			reason: fmt.Sprintf("该主体有多条当前列入记录（%d条），请提供列入日期以确定移出哪一条", len(open)), value: r.EntityCode}
+	}
+	l := open[0]
+	if r.Removed < l.Date {
+		return nil, &rowRejection{code: "removal_before_listing", field: "移出日期",
+			reason: fmt.Sprintf("移出日期早于该主体当前列入记录的列入日期（%s），无法移出", l.Date), value: r.Removed}
+	}
+	l.Removed = r.Removed
+	if l.Fields == nil {
+		l.Fields = map[string]string{}
+	}
+	for _, k := range []string{"removal_date", "removal_reason", "removal_authority"} {
+		if v := r.Fields[k]; v != "" {
+			l.Fields[k] = v
+		}
+	}
+	return l, nil
+}
+
+// rowRejection is a row the store decides against (a removal without exactly one listing to
+// remove): the loader reports it on its line like any rejected row and goes on.
+type rowRejection struct{ code, field, reason, value string }
+
+func (e *rowRejection) Error() string { return e.reason }
 
 // withdraw checks every replaced type against the guards, and only if all pass removes what
 // the snapshot no longer carries: records first, then entities no record names any more. The

@@ -145,6 +145,12 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 		} else {
 			err = out.record(rec)
 		}
+		var rj *rowRejection
+		if errors.As(err, &rj) {
+			fr.Accepted--
+			rep.add(fr, Issue{File: f.Path, Line: row.Line, Field: rj.field, Code: rj.code, Reason: rj.reason, Value: rj.value, Severity: "error"}, &listed)
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("%s:%d: %w", f.Path, row.Line, err)
 		}

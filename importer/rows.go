@@ -3,6 +3,7 @@ package importer
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,7 +54,15 @@ func newMappedConverter(file string, t index.RecordType, header []string, spec *
 		return nil, nil, fmt.Errorf("%s: column mapping: %w", file, err)
 	}
 	c := &converter{file: file, schema: index.SchemaOf(t), cols: res.Keys()}
-	if missing := res.Missing(); len(missing) > 0 {
+	missing := res.Missing()
+	if t.IsList() && res.Has("removal_date") {
+		// A file of removals alone need not carry the listing's columns: convert asks each
+		// row for them, or for a removal date instead.
+		missing = slices.DeleteFunc(missing, func(label string) bool {
+			return slices.ContainsFunc(listingKeys, func(k string) bool { return c.schema.Field(k).Label == label })
+		})
+	}
+	if len(missing) > 0 {
 		return nil, res, fmt.Errorf("%s: required columns missing for type %s: %s (headers found: %s)",
 			file, t, strings.Join(missing, "、"), strings.Join(header, ","))
 	}
@@ -115,7 +124,11 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 			fields[key] = v
 		}
 	}
+	removalOnly := c.schema.Type.IsList() && fields["list_date"] == "" && fields["removal_date"] != ""
 	for _, f := range c.schema.Fields {
+		if removalOnly && slices.Contains(listingKeys, f.Key) {
+			continue // the listing is the entity's open one, found when the row is written
+		}
 		if f.Required && fields[f.Key] == "" && !hasIssueFor(issues, f.Label) {
 			issues = append(issues, c.issue(line, &f, "missing_required", "缺少必填字段："+f.Label, "", "error"))
 			bad = true
@@ -153,6 +166,12 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 		return c.entity(fields), nil, issues, accepted
 	}
 	r := c.record(fields)
+	if removalOnly {
+		// Which listing it removes is known only against the store: check can say no more.
+		r.RemovalOnly = true
+		issues = append(issues, c.issue(line, c.schema.Field("removal_date"), "removal_only",
+			"仅含移出信息（无列入日期）：导入时移出该主体在名单中的当前列入记录，须恰有一条；仅限增量快照", fields["removal_date"], "notice"))
+	}
 	if r.Type == index.TypePenalty {
 		class := c.policy.Classify(r)
 		if class == "withheld" {
@@ -237,6 +256,10 @@ func (c *converter) entity(f map[string]string) *index.Entity {
 	}
 	return e
 }
+
+// listingKeys are the list fields that describe the listing itself (列入原因, 列入日期 and
+// 列入决定机关): a row of removal alone (移出日期 without 列入日期) need not carry them.
+var listingKeys = []string{"reason", "list_date", "authority"}
 
 // naturalKey lists the fields that identify a record of each type (domain.md §3).
 var naturalKey = map[index.RecordType][]string{

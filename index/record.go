@@ -86,6 +86,10 @@ type Record struct {
 	Source      Source            `json:"source"`
 	// ObjectionSince is set while an objection about the record is in progress (存在异议).
 	ObjectionSince string `json:"objection_pending_since,omitempty"`
+	// RemovalOnly marks a list row that carries a removal (移出日期) but no listing date: it
+	// names no stored record by itself, and the importer applies it to the entity's one open
+	// listing on that list. It only travels from the converter to the store, never stored.
+	RemovalOnly bool `json:"-"`
 }
 
 // Source says which snapshot a record came from.
