@@ -102,7 +102,8 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 		var rowErr *tabular.RowError
 		if errors.As(err, &rowErr) {
 			fr.Rows++
-			rep.add(fr, Issue{File: f.Path, Line: rowErr.Line, Code: "malformed_row", Reason: "行格式错误：" + rowErr.Reason, Severity: "error"}, &listed)
+			fr.Rejected++
+			rep.add(Issue{File: f.Path, Line: rowErr.Line, Code: "malformed_row", Reason: "行格式错误：" + rowErr.Reason, Severity: "error"}, &listed)
 			opts.progress.Add(1)
 			continue
 		}
@@ -113,15 +114,26 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 		opts.progress.Add(1)
 		values := res.Apply(row.Values)
 		if res.NaturalPerson(values) {
-			rep.add(fr, Issue{File: f.Path, Line: row.Line, Field: "行政相对人类别", Code: "natural_person",
+			fr.Withheld++
+			rep.add(Issue{File: f.Path, Line: row.Line, Field: "行政相对人类别", Code: "natural_person",
 				Reason: "行政相对人为自然人，不予公示", Severity: "withheld"}, &listed)
 			continue
 		}
 		ent, rec, issues, v := conv.convert(row.Line, values)
+		warned := false
 		for _, is := range issues {
-			rep.add(fr, is, &listed)
+			rep.add(is, &listed)
+			warned = warned || is.Severity == "warning"
 		}
-		if v != accepted {
+		if warned {
+			fr.Warnings++
+		}
+		switch v {
+		case rejected:
+			fr.Rejected++
+			continue
+		case withheld:
+			fr.Withheld++
 			continue
 		}
 		id := ""
@@ -131,7 +143,8 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 			id = rec.ID
 		}
 		if first, dup := seen[id]; dup {
-			rep.add(fr, Issue{File: f.Path, Line: row.Line, Code: "duplicate",
+			fr.Duplicates++
+			rep.add(Issue{File: f.Path, Line: row.Line, Code: "duplicate",
 				Reason: fmt.Sprintf("与第 %d 行为同一条记录（%s），已忽略", first, id), Severity: "duplicate"}, &listed)
 			continue
 		}
@@ -148,7 +161,8 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 		var rj *rowRejection
 		if errors.As(err, &rj) {
 			fr.Accepted--
-			rep.add(fr, Issue{File: f.Path, Line: row.Line, Field: rj.field, Code: rj.code, Reason: rj.reason, Value: rj.value, Severity: "error"}, &listed)
+			fr.Rejected++
+			rep.add(Issue{File: f.Path, Line: row.Line, Field: rj.field, Code: rj.code, Reason: rj.reason, Value: rj.value, Severity: "error"}, &listed)
 			continue
 		}
 		if err != nil {

@@ -20,7 +20,7 @@ type Issue struct {
 	Code     string `json:"code"`
 	Reason   string `json:"reason"`
 	Value    string `json:"value,omitempty"`
-	Severity string `json:"severity"` // error (row rejected), withheld (not published by rule), duplicate, warning
+	Severity string `json:"severity"` // error (row rejected), withheld (not published by rule), duplicate, warning, notice
 }
 
 // FileReport counts what happened to one file's rows.
@@ -104,17 +104,9 @@ const maxKeptExamples = 100
 // maxIssuesPerFile keeps a report of a very bad file readable and bounded.
 const maxIssuesPerFile = 5000
 
-func (r *Report) add(fr *FileReport, is Issue, listed *int) {
-	switch is.Severity {
-	case "error":
-		fr.Rejected++
-	case "withheld":
-		fr.Withheld++
-	case "duplicate":
-		fr.Duplicates++
-	case "warning":
-		fr.Warnings++
-	}
+// add lists an issue in the report (up to the per-file cap). The file's counts are of rows, not
+// issues: the loader counts each row once, by what became of it.
+func (r *Report) add(is Issue, listed *int) {
 	if *listed >= maxIssuesPerFile {
 		r.IssuesOmitted++
 		return
