@@ -44,16 +44,17 @@ func dataset(name string) (opendata.List, bool) {
 	return opendata.ListByName(name)
 }
 
-// versionDay resolves {day|latest} of a URL to a published day.
+// versionDay resolves {version|latest} of a URL to a published version id (2026-11-22,
+// 2026-11-22.2, …).
 func (s *Server) versionDay(list, version string) (string, bool) {
 	if version == "latest" {
-		day, err := opendata.Latest(s.openDataRoot(), list)
-		return day, err == nil && day != ""
+		id, err := opendata.Latest(s.openDataRoot(), list)
+		return id, err == nil && id != ""
 	}
-	return version, opendata.ValidDay(version)
+	return version, opendata.ValidVersion(version)
 }
 
-// dataFile: GET /data/{list}/{day|latest}/{file}. Only a file listed in its folder's
+// dataFile: GET /data/{list}/{version|latest}/{file}. Only a file listed in its folder's
 // SHA256SUMS is served (SHA256SUMS itself aside), and only while its bytes have that checksum:
 // a temporary file, one left by a crash, or one damaged on disk never is. Range, If-Range,
 // If-None-Match and If-Modified-Since come from http.ServeContent;
@@ -120,7 +121,9 @@ func (s *Server) dataFile(c *gin.Context) {
 		h.Set("Cache-Control", "public, max-age=300")
 		h.Set("Link", `<`+opendata.DataURL(l.Name, day, name)+`>; rel="canonical"`)
 	} else {
-		h.Set("Cache-Control", "public, max-age=3600") // a day published again is replaced
+		// A version's files never change: a later publication, even on the same day, is a new
+		// version under its own id, and a pruned version's URLs answer 404 rather than other bytes.
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	}
 	if body != nil {
 		http.ServeContent(c.Writer, c.Request, name, fi.ModTime(), bytes.NewReader(body))
@@ -240,7 +243,7 @@ func (s *Server) dataIndex(c *gin.Context, version string) {
 	}
 	if ds != nil && day != "" {
 		for i := range ds.Versions {
-			if ds.Versions[i].Day == day {
+			if ds.Versions[i].ID == day {
 				ver = &ds.Versions[i]
 			}
 		}

@@ -73,9 +73,9 @@ func (s *Server) renderFolder(c *gin.Context, l opendata.List, version string, d
 		v.Folder.Versions = nil // the page says so, and links the newest version
 	}
 	if ver != nil {
-		v.FolderDay = ver.Day
+		v.FolderDay = ver.ID
 		for _, vv := range v.Folder.Versions {
-			if vv.Day == ver.Day {
+			if vv.Day == ver.ID {
 				v.Folder.Versions = []dataVersionView{vv}
 			}
 		}
@@ -106,17 +106,17 @@ func (s *Server) dataPageView(c *gin.Context) dataPage {
 		ds := byName[l.Name]
 		dv.Latest = ds.Latest
 		for _, ver := range ds.Versions {
-			vv := dataVersionView{Day: ver.Day, URL: ver.URL, Rows: formatNumber(ver.Rows)}
+			vv := dataVersionView{Day: ver.ID, URL: ver.URL, Rows: formatNumber(ver.Rows)}
 			for _, f := range ver.Files {
 				vv.Files = append(vv.Files, dataFileView{Label: fileLabel(f.Name), Name: f.Name, URL: f.URL, Size: byteSize(f.Bytes), SHA256: f.SHA256})
 			}
 			dv.Versions = append(dv.Versions, vv)
-			if ver.Day != ds.Latest {
+			if ver.ID != ds.Latest {
 				continue
 			}
 			dv.Notes = ver.Notes
 			for _, f := range ver.Files {
-				fv := dataFileView{Label: fileLabel(f.Name), Name: opendata.StableName(l.Name, ver.Day, f.Name),
+				fv := dataFileView{Label: fileLabel(f.Name), Name: opendata.StableName(l.Name, ver.ID, f.Name),
 					Size: byteSize(f.Bytes), SHA256: f.SHA256}
 				fv.URL = opendata.DataURL(l.Name, "latest", fv.Name)
 				if f.Rows != nil && f.Name != opendata.SumsName {

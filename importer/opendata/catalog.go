@@ -36,16 +36,18 @@ type Dataset struct {
 	Title       string           `json:"title"`
 	TitleEN     string           `json:"title_en"`
 	Description string           `json:"description"`
-	Latest      string           `json:"latest"`     // day of the newest version
+	Latest      string           `json:"latest"`     // id of the newest version
 	LatestURL   string           `json:"latest_url"` // folder that always serves the newest version
 	ChangesURL  string           `json:"changes_url"`
 	FeedURL     string           `json:"feed_url"`
 	Versions    []Version        `json:"versions"` // newest first
 }
 
-// Version is one dated version of a dataset.
+// Version is one published version of a dataset. Its files never change once published.
 type Version struct {
-	Day          string        `json:"day"`
+	ID           string        `json:"version"` // 2026-11-22, then 2026-11-22.2, … for more publications that day
+	Day          string        `json:"day"`     // China day it was published for
+	Previous     string        `json:"previous_version,omitempty"`
 	SnapshotDate string        `json:"snapshot_date"`
 	Generation   string        `json:"generation"`
 	URL          string        `json:"url"`
@@ -56,7 +58,8 @@ type Version struct {
 
 // CatalogFile is one downloadable file. Rows is absent for metadata files.
 type CatalogFile struct {
-	Name         string    `json:"name"`
+	Name         string    `json:"name"`  // also the name it downloads under and the one in SHA256SUMS
+	Title        string    `json:"title"` // a Chinese title for people: 失信名单-2026-11-22.csv.gz
 	URL          string    `json:"url"`
 	Format       string    `json:"format"`
 	MediaType    string    `json:"media_type"`
@@ -66,6 +69,7 @@ type CatalogFile struct {
 	Modified     time.Time `json:"modified"`
 	SnapshotDate string    `json:"snapshot_date"`
 	Day          string    `json:"day"`
+	Version      string    `json:"version"`
 	Licence      string    `json:"licence"`
 	Publisher    string    `json:"publisher"`
 }
@@ -100,8 +104,8 @@ func buildCatalog(root string, opts *Options, info index.GenerationInfo) (*Catal
 			LatestURL: DataURL(l.Name, "latest") + "/", ChangesURL: "/api/v1/changes?list=" + l.Name,
 			FeedURL: "/feeds/" + l.Name + ".atom", Versions: []Version{}}
 		ds.Latest, _ = Latest(root, l.Name)
-		for _, day := range Versions(root, l.Name) {
-			v, err := describeVersion(root, l, day, opts)
+		for _, id := range Versions(root, l.Name) {
+			v, err := describeVersion(root, l, id, opts)
 			if err != nil {
 				continue // removed by retention meanwhile, or damaged: not offered
 			}
@@ -112,8 +116,8 @@ func buildCatalog(root string, opts *Options, info index.GenerationInfo) (*Catal
 	return c, nil
 }
 
-func describeVersion(root string, l List, day string, opts *Options) (*Version, error) {
-	dir := VersionDir(root, l.Name, day)
+func describeVersion(root string, l List, id string, opts *Options) (*Version, error) {
+	dir := VersionDir(root, l.Name, id)
 	sums, err := ReadSums(dir)
 	if err != nil {
 		return nil, err
@@ -126,15 +130,20 @@ func describeVersion(root string, l List, day string, opts *Options) (*Version, 
 	for _, r := range dp.Resources {
 		res[r.Path] = r
 	}
-	v := &Version{Day: day, SnapshotDate: dp.SnapshotDate, Generation: dp.Generation, URL: DataURL(l.Name, day) + "/", Notes: dp.Notes, Files: []CatalogFile{}}
+	day := dp.Day
+	if day == "" {
+		day = VersionDay(id)
+	}
+	v := &Version{ID: id, Day: day, Previous: dp.Previous, SnapshotDate: dp.SnapshotDate, Generation: dp.Generation, URL: DataURL(l.Name, id) + "/",
+		Notes: dp.Notes, Files: []CatalogFile{}}
 	add := func(name, sum, format, media string, rows *int) error {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			return err
 		}
-		v.Files = append(v.Files, CatalogFile{Name: name, URL: DataURL(l.Name, day, name), Format: format, MediaType: media,
+		v.Files = append(v.Files, CatalogFile{Name: name, Title: FileTitle(l, id, name), URL: DataURL(l.Name, id, name), Format: format, MediaType: media,
 			SHA256: sum, Bytes: fi.Size(), Rows: rows, Modified: fi.ModTime().UTC().Truncate(time.Second), SnapshotDate: dp.SnapshotDate,
-			Day: day, Licence: opts.Licence, Publisher: opts.Publisher})
+			Day: day, Version: id, Licence: opts.Licence, Publisher: opts.Publisher})
 		return nil
 	}
 	for _, name := range sums.Names {
@@ -216,14 +225,14 @@ func dcat(c *Catalog, opts *Options) map[string]any {
 		if len(ds.Versions) > 0 {
 			v := ds.Versions[0]
 			for _, v2 := range ds.Versions {
-				if v2.Day == ds.Latest {
+				if v2.ID == ds.Latest {
 					v = v2
 				}
 			}
 			d["dct:modified"] = when(c.Modified)
 			d["dct:temporal"] = map[string]any{"@type": "dct:PeriodOfTime", "dcat:endDate": map[string]string{"@value": v.SnapshotDate, "@type": "xsd:date"}}
 			for _, f := range v.Files {
-				stable := base + DataURL(ds.Name, "latest", stableName(ds.Name, v.Day, f.Name))
+				stable := base + DataURL(ds.Name, "latest", stableName(ds.Name, v.ID, f.Name))
 				dist := map[string]any{
 					"@id": stable, "@type": "dcat:Distribution", "dct:title": f.Name,
 					"dcat:downloadURL": map[string]string{"@id": stable},
@@ -260,6 +269,16 @@ func dcat(c *Catalog, opts *Options) map[string]any {
 	}
 }
 
+// FileTitle is a file's name for people: the list's Chinese title in place of its ASCII name
+// (失信名单-2026-11-22.csv.gz). Files download under their ASCII name, the one SHA256SUMS and
+// datapackage.json use, so that `sha256sum -c` finds what a browser or wget saved.
+func FileTitle(l List, version, name string) string {
+	if rest, ok := strings.CutPrefix(name, l.Name+"-"+version); ok {
+		return l.Label + "-" + version + rest
+	}
+	return name
+}
+
 // stableName is a file's name under latest/: the day left out ({list}-{day}.csv.gz →
 // {list}.csv.gz), so scripts can fetch the newest version from one URL.
 func stableName(list, day, name string) string {
@@ -275,7 +294,7 @@ func stableName(list, day, name string) string {
 // StableName is exported for the portal, which resolves the names back.
 func StableName(list, day, name string) string { return stableName(list, day, name) }
 
-// DatedName maps a name under latest/ back to the file of the version of day; names that are
+// DatedName maps a name under latest/ back to the file of the version; names that are
 // already dated (or not data files) come back unchanged.
 func DatedName(list, day, name string) string {
 	for _, ext := range []string{".csv.gz", ".jsonl.gz", ".xlsx"} {

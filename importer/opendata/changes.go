@@ -14,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Kinds of change between two versions of a dataset.
@@ -32,34 +33,47 @@ const (
 	ReasonCorrect  = "更正"   // corrected by a decision on an objection
 )
 
-// Change is one difference between two versions of a dataset: a line of changes-{day}.jsonl
-// and an entry of the change log behind /api/v1/changes.
+// Change is one difference between two versions of a dataset: a line of
+// changes-{version}.jsonl and an entry of the change log behind /api/v1/changes.
 type Change struct {
-	Seq           int64    `json:"seq,omitempty"` // position in the list's change log; 0 in a changes file
-	Day           string   `json:"day"`
-	Change        string   `json:"change"` // added | removed | modified
-	Reason        string   `json:"reason"` // 移出, 到期, 撤销, 信用修复, 更正, or "" when unknown
-	ID            string   `json:"id"`
-	EntityCode    string   `json:"entity_code"`
-	EntityName    string   `json:"entity_name"`
-	FieldsChanged []string `json:"fields_changed"`
-	PreviousDay   string   `json:"previous_day,omitempty"` // the version compared with
+	Seq             int64    `json:"seq,omitempty"`     // position in the list's change log; 0 in a changes file
+	Day             string   `json:"day"`               // China day of the version that made the change
+	Version         string   `json:"version,omitempty"` // id of that version (absent in logs older than versions)
+	Change          string   `json:"change"`            // added | removed | modified
+	Reason          string   `json:"reason"`            // 移出, 到期, 撤销, 信用修复, 更正, or "" when unknown
+	ID              string   `json:"id"`
+	EntityCode      string   `json:"entity_code"`
+	EntityName      string   `json:"entity_name"`
+	FieldsChanged   []string `json:"fields_changed"`
+	PreviousDay     string   `json:"previous_day,omitempty"`     // day of the version compared with (changes files)
+	PreviousVersion string   `json:"previous_version,omitempty"` // id of the version compared with (changes files)
+}
+
+// version is the version an entry belongs to; entries written before versions had sequences
+// carry only their day, which was then the version's id.
+func (c *Change) version() string {
+	if c.Version != "" {
+		return c.Version
+	}
+	return c.Day
 }
 
 // differ explains why records changed; it knows the generation and the decisions.
 type differ struct {
-	day, prevDay   string
-	removedReason  func(old *Row) string
-	modifiedReason func(old, new *Row, changed []string) string
+	day, prevDay         string
+	version, prevVersion string
+	removedReason        func(old *Row) string
+	modifiedReason       func(old, new *Row, changed []string) string
 }
 
 func (d *differ) added(r *Row) Change {
-	return Change{Day: d.day, Change: Added, ID: r.ID, EntityCode: r.EntityCode, EntityName: r.EntityName, FieldsChanged: []string{}, PreviousDay: d.prevDay}
+	return Change{Day: d.day, Version: d.version, Change: Added, ID: r.ID, EntityCode: r.EntityCode, EntityName: r.EntityName, FieldsChanged: []string{},
+		PreviousDay: d.prevDay, PreviousVersion: d.prevVersion}
 }
 
 func (d *differ) removed(r *Row) Change {
-	return Change{Day: d.day, Change: Removed, Reason: d.removedReason(r), ID: r.ID, EntityCode: r.EntityCode, EntityName: r.EntityName,
-		FieldsChanged: []string{}, PreviousDay: d.prevDay}
+	return Change{Day: d.day, Version: d.version, Change: Removed, Reason: d.removedReason(r), ID: r.ID, EntityCode: r.EntityCode, EntityName: r.EntityName,
+		FieldsChanged: []string{}, PreviousDay: d.prevDay, PreviousVersion: d.prevVersion}
 }
 
 // compare returns the modification of old into new, or false when nothing users see changed.
@@ -69,8 +83,8 @@ func (d *differ) compare(old, new *Row) (Change, bool) {
 	if len(changed) == 0 {
 		return Change{}, false
 	}
-	return Change{Day: d.day, Change: Modified, Reason: d.modifiedReason(old, new, changed), ID: new.ID, EntityCode: new.EntityCode,
-		EntityName: new.EntityName, FieldsChanged: changed, PreviousDay: d.prevDay}, true
+	return Change{Day: d.day, Version: d.version, Change: Modified, Reason: d.modifiedReason(old, new, changed), ID: new.ID, EntityCode: new.EntityCode,
+		EntityName: new.EntityName, FieldsChanged: changed, PreviousDay: d.prevDay, PreviousVersion: d.prevVersion}, true
 }
 
 // changedKeys lists the JSON keys whose values differ: top-level ones by name, fields by key.
@@ -299,32 +313,51 @@ func readLogState(listDir string) LogState {
 	return st
 }
 
-// lastLogSeq returns the sequence number of the last complete entry, and the length of the
-// log up to the end of that entry (a torn last line from a crash lies beyond it).
-func lastLogSeq(path string) (seq, good int64, err error) {
+// readChangeFile reads a version's changes-{version}.jsonl.
+func readChangeFile(path string) ([]Change, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []Change
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		var c Change
+		if err := dec.Decode(&c); err == io.EOF {
+			return out, nil
+		} else if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, c)
+	}
+}
+
+// lastLogEntry returns the last complete entry (zero when none), and the length of the log up
+// to the end of that entry (a torn last line from a crash lies beyond it).
+func lastLogEntry(path string) (last Change, good int64, err error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return 0, 0, nil
+		return Change{}, 0, nil
 	}
 	if err != nil {
-		return 0, 0, err
+		return Change{}, 0, err
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return 0, 0, err
+		return Change{}, 0, err
 	}
 	size := fi.Size()
 	for window := int64(64 << 10); ; window *= 4 {
 		start := max(size-window, 0)
 		buf := make([]byte, size-start)
 		if _, err := f.ReadAt(buf, start); err != nil && err != io.EOF {
-			return 0, 0, err
+			return Change{}, 0, err
 		}
 		end := bytes.LastIndexByte(buf, '\n')
 		if end < 0 {
 			if start == 0 {
-				return 0, 0, nil // nothing complete
+				return Change{}, 0, nil // nothing complete
 			}
 			continue
 		}
@@ -335,9 +368,9 @@ func lastLogSeq(path string) (seq, good int64, err error) {
 		}
 		var c Change
 		if err := json.Unmarshal(line[begin:], &c); err != nil {
-			return 0, 0, fmt.Errorf("%s: last entry: %w", path, err)
+			return Change{}, 0, fmt.Errorf("%s: last entry: %w", path, err)
 		}
-		return c.Seq, start + int64(end) + 1, nil
+		return c, start + int64(end) + 1, nil
 	}
 }
 
@@ -347,11 +380,11 @@ func appendLog(listDir string, cs []Change) error {
 		return nil
 	}
 	path := filepath.Join(listDir, logName)
-	seq, good, err := lastLogSeq(path)
+	last, good, err := lastLogEntry(path)
 	if err != nil {
 		return err
 	}
-	seq = max(seq, readLogState(listDir).PrunedThroughSeq)
+	seq := max(last.Seq, readLogState(listDir).PrunedThroughSeq)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o644)
 	if err != nil {
 		return err
@@ -365,7 +398,7 @@ func appendLog(listDir string, cs []Change) error {
 	for i, c := range cs {
 		seq++
 		c.Seq = seq
-		c.PreviousDay = ""
+		c.PreviousDay, c.PreviousVersion = "", "" // the log's order says which version came before
 		numbered[i] = c
 	}
 	if _, err := f.WriteAt(encodeChanges(numbered), good); err != nil {
@@ -374,8 +407,10 @@ func appendLog(listDir string, cs []Change) error {
 	return f.Sync()
 }
 
-// pruneLog drops the entries of days before oldestDay.
-func pruneLog(listDir, oldestDay string) error {
+// pruneLog drops the entries of versions before oldest. The state's OldestDay is the first day
+// whose entries are all still there: oldest's day, or the day after it when earlier versions
+// of that same day lost entries (a client asking since that day would otherwise miss them).
+func pruneLog(listDir, oldest string) error {
 	path := filepath.Join(listDir, logName)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -388,6 +423,8 @@ func pruneLog(listDir, oldestDay string) error {
 	st := readLogState(listDir)
 	var keep bytes.Buffer
 	cut := st.PrunedThroughSeq
+	oldestDay := VersionDay(oldest)
+	partDay := false
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	for sc.Scan() {
@@ -395,8 +432,9 @@ func pruneLog(listDir, oldestDay string) error {
 		if json.Unmarshal(sc.Bytes(), &c) != nil {
 			continue // a torn line: the next append cuts it
 		}
-		if c.Day < oldestDay {
+		if CompareVersions(c.version(), oldest) < 0 {
 			cut = max(cut, c.Seq)
+			partDay = partDay || c.Day == oldestDay
 			continue
 		}
 		keep.Write(sc.Bytes())
@@ -404,6 +442,10 @@ func pruneLog(listDir, oldestDay string) error {
 	}
 	if err := sc.Err(); err != nil {
 		return err
+	}
+	if partDay {
+		t, _ := time.Parse(time.DateOnly, oldestDay)
+		oldestDay = t.AddDate(0, 0, 1).Format(time.DateOnly)
 	}
 	if cut == st.PrunedThroughSeq && st.OldestDay != "" && st.OldestDay >= oldestDay {
 		return nil

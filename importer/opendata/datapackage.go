@@ -24,7 +24,8 @@ type dataPackage struct {
 	Contributors []dpContributor `json:"contributors"`
 	Sources      []dpSource      `json:"sources,omitempty"`
 	Dataset      string          `json:"dataset"`
-	Day          string          `json:"day"`
+	Day          string          `json:"day"`                        // China day the version was published for
+	Previous     string          `json:"previous_version,omitempty"` // the version the change file compares with
 	SnapshotDate string          `json:"snapshot_date"`
 	Generation   string          `json:"generation"`
 	Notes        []string        `json:"notes,omitempty"`
@@ -116,21 +117,23 @@ func resourceName(file string) string {
 }
 
 // newDataPackage describes one version's files.
-func newDataPackage(l List, day string, files []FileMeta, v versionInfo, opts *Options) *dataPackage {
+func newDataPackage(l List, version string, files []FileMeta, v versionInfo, opts *Options) *dataPackage {
+	day := v.day
 	dp := &dataPackage{
 		Profile: "data-package",
 		Name:    "gongshi-" + l.Name,
-		Title:   l.Label + " · " + l.LabelEN + " — " + day,
+		Title:   l.Label + " · " + l.LabelEN + " — " + version,
 		Description: l.About + " Records public on " + day + " China time, from the agency snapshots up to " + v.snapshotDate +
 			". CSV: UTF-8 with a byte-order mark (so Excel shows Chinese), comma-separated, Chinese headers as listed in the schema. " +
 			"JSON Lines: one record per line with English keys. Verify the files with `sha256sum -c SHA256SUMS`.",
-		Version:      day,
+		Version:      version,
 		Created:      v.created,
 		Keywords:     []string{"公示", "企业信用", l.Label, "China", "enterprise credit", l.Name},
 		Licenses:     []dpLicense{{Name: opts.LicenceID, Path: opts.LicenceURL, Title: opts.Licence}},
 		Contributors: []dpContributor{{Title: opts.Publisher, Role: "publisher"}},
 		Dataset:      l.Name,
 		Day:          day,
+		Previous:     v.previous,
 		SnapshotDate: v.snapshotDate,
 		Generation:   v.generation,
 		Notes:        v.notes,
@@ -166,8 +169,9 @@ func newDataPackage(l List, day string, files []FileMeta, v versionInfo, opts *O
 				"public_until, removed, fields (by the schema's keys), objection_pending_since and source {publisher, snapshot_date}."
 		case strings.HasPrefix(f.Name, "changes-"):
 			r.Profile = "data-resource"
-			r.Title = "变更（" + day + "）"
-			r.Description = "Changes since the previous version (previous_day): one object per line with day, change (added, removed, modified), " +
+			r.Title = "变更（" + version + "）"
+			r.Description = "Changes since the previous version (previous_version, published on previous_day): one object per line with day, " +
+				"version, change (added, removed, modified), " +
 				"reason (移出 delisted, 到期 expired, 撤销 revoked, 信用修复 credit repair, 更正 corrected, empty when unknown), id, entity_code, " +
 				"entity_name and fields_changed. Empty for the first version."
 		}
@@ -178,6 +182,7 @@ func newDataPackage(l List, day string, files []FileMeta, v versionInfo, opts *O
 
 // versionInfo is what a version's descriptor says about where its data came from.
 type versionInfo struct {
+	day, previous                     string // China day of the version; the version it follows
 	created, snapshotDate, generation string
 	publishers, notes                 []string
 }

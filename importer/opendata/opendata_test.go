@@ -398,8 +398,7 @@ func TestOpenDataRepublishSameDay(t *testing.T) {
 	dd, _ := published(t, opendata.Options{})
 	root := opendata.Root(dd)
 	before, _ := opendata.ReadChanges(root, "blacklist", -1, "", 100)
-	// The same day again with an objection: the log gains only that modification, the day's
-	// changes file still compares with the previous day.
+	// The same day again with an objection: the log gains only that modification.
 	ov := opendatatest.Overlay{PendingIDs: map[string]string{opendatatest.BlacklistID(3, "2025-03-10"): "2026-11-22"}}
 	if _, err := opendata.Publish(context.Background(), dd, "2026-11-22", ov, opendata.Options{Now: fixed}); err != nil {
 		t.Fatal(err)
@@ -412,8 +411,13 @@ func TestOpenDataRepublishSameDay(t *testing.T) {
 	if last.Seq != int64(len(after.Changes)) || last.Change != "modified" || last.ID != opendatatest.BlacklistID(3, "2025-03-10") {
 		t.Errorf("last log entry: %+v", last)
 	}
-	if n := len(readChanges(t, dd, "blacklist", "2026-11-22")); n != 5 {
-		t.Errorf("changes file: %d entries, want 4 + the objection", n)
+	// Published versions never change: the objection is a new version of the same day, whose
+	// change file holds just that modification, and the day's first version keeps its 4.
+	if n := len(readChanges(t, dd, "blacklist", "2026-11-22")) + len(readChanges(t, dd, "blacklist", "2026-11-22.2")); n != 5 {
+		t.Errorf("changes files: %d entries, want 4 + the objection", n)
+	}
+	if n := len(readChanges(t, dd, "blacklist", "2026-11-22")); n != 4 {
+		t.Errorf("the first version of the day was rewritten: %d changes", n)
 	}
 	// No staging folder or temporary file is left behind.
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {

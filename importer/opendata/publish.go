@@ -13,8 +13,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/gongshi/gongshi/index"
 	"github.com/gongshi/gongshi/index/atomicfile"
 )
@@ -70,10 +68,15 @@ var ErrNoGeneration = errors.New("no index generation to publish: import a snaps
 // Publish writes the files of every dataset for day (YYYY-MM-DD, China time) from the data
 // folder's current generation: only what is public on that day (inside its publication
 // period and not hidden by a decision), with corrections applied and pending objections
-// marked. It compares each dataset with its previous version, appends the changes to the
-// dataset's change log, installs the new version folders, moves LATEST forward, applies the
-// retention and rewrites catalog.json and dcat.jsonld. Publishing a day again replaces that
-// day's version. Publications of one data folder never overlap (a lock file).
+// marked. Each dataset gets a new version (see ValidVersion): day itself for the first
+// publication of that day, day.2, day.3, … for the next ones. A version never changes once
+// installed, so its URLs may be cached for good. The new version's change file holds its
+// differences from the previous version, and exactly those entries are appended to the change
+// log; then LATEST moves to it, retention prunes the oldest versions and catalog.json and
+// dcat.jsonld are rewritten. Publishing a day again from the same generation with nothing
+// changed adds no version; a day older than a dataset's newest version adds none either
+// (versions and the change log are in day order). Publications of one data folder never
+// overlap (a lock file).
 func Publish(ctx context.Context, dd index.DataDir, day string, ov index.Overlay, opts Options) (*Catalog, error) {
 	opts.Defaults()
 	if !ValidDay(day) {
@@ -133,7 +136,7 @@ func Publish(ctx context.Context, dd index.DataDir, day string, ov index.Overlay
 type publication struct {
 	ctx  context.Context
 	root string
-	day  string
+	day  string // China day of the publication
 	opts *Options
 	docs *index.DocStore
 	dec  *decisions
@@ -145,9 +148,11 @@ type publication struct {
 // version folders and moved into place only when complete.
 type stagedSet struct {
 	list    List
+	version string // id of the new version
+	prev    string // id of the version it follows, "" for the first
 	dir     string // staging folder
 	w       *datasetWriter
-	logged  []Change // entries for the change log
+	logged  []Change // entries for the change log: the version's change file
 	install bool
 }
 
@@ -168,16 +173,29 @@ func (p *publication) writeAll() error {
 			return err
 		}
 		removeStale(listDir) // staging left by a crash; we hold the lock, so none is in use
-		dir, err := os.MkdirTemp(listDir, ".staging-"+p.day+"-")
+		if err := finishInstall(listDir); err != nil {
+			return fmt.Errorf("publish %s: complete the previous installation: %w", l.Name, err)
+		}
+		s := &stagedSet{list: l, version: p.day}
+		if vs := Versions(p.root, l.Name); len(vs) > 0 {
+			s.prev = vs[0]
+			switch prevDay := VersionDay(s.prev); {
+			case prevDay > p.day:
+				continue // a late run for an older day: versions and the log stay in order
+			case prevDay == p.day:
+				s.version = versionID(p.day, versionSeq(s.prev)+1)
+			}
+		}
+		dir, err := os.MkdirTemp(listDir, ".staging-"+s.version+"-")
 		if err != nil {
 			return err
 		}
 		if err := os.Chmod(dir, 0o755); err != nil { // MkdirTemp's 0700 would hide it from a web server
 			return err
 		}
-		s := &stagedSet{list: l, dir: dir}
+		s.dir = dir
 		p.sets = append(p.sets, s)
-		if s.w, err = newDatasetWriter(dir, l, p.day, p.opts.XLSXMaxRows); err != nil {
+		if s.w, err = newDatasetWriter(dir, l, s.version, p.opts.XLSXMaxRows); err != nil {
 			return err
 		}
 		byType[l.Type] = s
@@ -189,7 +207,7 @@ func (p *publication) writeAll() error {
 				return err
 			}
 		}
-		if e != nil {
+		if e != nil && byType[index.TypeEntity] != nil {
 			if row := p.dec.entityRow(e); row != nil {
 				if err := byType[index.TypeEntity].w.add(row); err != nil {
 					return err
@@ -229,48 +247,32 @@ func (p *publication) finishSet(s *stagedSet) error {
 	if err != nil {
 		return err
 	}
-	newRows := filepath.Join(s.dir, s.list.Name+"-"+p.day+".jsonl.gz")
-	latest, err := Latest(p.root, s.list.Name)
-	if err != nil {
-		latest = "" // a damaged pointer is rewritten below
-	}
-	prevDay := ""
-	for _, d := range Versions(p.root, s.list.Name) {
-		if d < p.day {
-			prevDay = d
-			break
-		}
-	}
+	newRows := filepath.Join(s.dir, s.list.Name+"-"+s.version+".jsonl.gz")
 	var changes []Change
-	if prevDay != "" {
-		prev := filepath.Join(VersionDir(p.root, s.list.Name, prevDay), s.list.Name+"-"+prevDay+".jsonl.gz")
-		if changes, err = diffFiles(prev, newRows, p.differ(s.list, prevDay)); err != nil {
-			return fmt.Errorf("compare with %s: %w", prevDay, err)
-		}
-	}
-	// The change log follows the newest version: a republished day adds what changed since
-	// that day's earlier version; an older day published late adds nothing (the log is in
-	// day order); the first version is the baseline and adds nothing either.
 	s.install = true
-	switch {
-	case latest == "" || latest > p.day:
-	case latest == p.day:
-		same := filepath.Join(VersionDir(p.root, s.list.Name, p.day), s.list.Name+"-"+p.day+".jsonl.gz")
-		if s.logged, err = diffFiles(same, newRows, p.differ(s.list, p.day)); err != nil {
-			return fmt.Errorf("compare with the earlier version of %s: %w", p.day, err)
+	if s.prev != "" {
+		prevDir := VersionDir(p.root, s.list.Name, s.prev)
+		prev := filepath.Join(prevDir, s.list.Name+"-"+s.prev+".jsonl.gz")
+		if changes, err = diffFiles(prev, newRows, p.differ(s.list, s.version, s.prev)); err != nil {
+			return fmt.Errorf("compare with %s: %w", s.prev, err)
 		}
-	case latest == prevDay:
-		s.logged = changes
-	default: // LATEST names a version that is gone: start again from the previous one
-		s.logged = changes
+		// The same day again from the same generation with nothing changed (a catch-up run, a
+		// repeated import) would only be a copy under a new id.
+		if len(changes) == 0 && VersionDay(s.prev) == p.day {
+			if dp, err := readDataPackage(prevDir); err == nil && dp.Generation == p.info.ID {
+				s.install = false
+				return nil
+			}
+		}
 	}
-	changeName := "changes-" + p.day + ".jsonl"
+	s.logged = changes
+	changeName := "changes-" + s.version + ".jsonl"
 	sum, n, err := writeFileAtomic(filepath.Join(s.dir, changeName), encodeChanges(changes))
 	if err != nil {
 		return err
 	}
 	files = append(files, FileMeta{Name: changeName, Format: "jsonl", MediaType: "application/x-ndjson", SHA256: sum, Bytes: n, Rows: len(changes)})
-	v := versionInfo{created: p.opts.Now().UTC().Format(time.RFC3339), snapshotDate: p.info.DataDate, generation: p.info.ID}
+	v := versionInfo{day: p.day, previous: s.prev, created: p.opts.Now().UTC().Format(time.RFC3339), snapshotDate: p.info.DataDate, generation: p.info.ID}
 	seen := map[string]bool{}
 	for _, sr := range p.info.Snapshots {
 		if !seen[sr.Publisher] {
@@ -281,10 +283,10 @@ func (p *publication) finishSet(s *stagedSet) error {
 	if omitted != "" {
 		v.notes = append(v.notes, omitted)
 	}
-	if prevDay == "" {
+	if s.prev == "" {
 		v.notes = append(v.notes, "first version: the changes file is empty")
 	}
-	b, err := json.MarshalIndent(newDataPackage(s.list, p.day, files, v, p.opts), "", "  ")
+	b, err := json.MarshalIndent(newDataPackage(s.list, s.version, files, v, p.opts), "", "  ")
 	if err != nil {
 		return err
 	}
@@ -299,9 +301,9 @@ func (p *publication) finishSet(s *stagedSet) error {
 	return atomicfile.SyncDir(s.dir)
 }
 
-// differ explains the changes of one dataset against the version of prevDay.
-func (p *publication) differ(l List, prevDay string) *differ {
-	return &differ{day: p.day, prevDay: prevDay,
+// differ explains the changes of one dataset's new version against the version prev.
+func (p *publication) differ(l List, version, prev string) *differ {
+	return &differ{day: p.day, version: version, prevDay: VersionDay(prev), prevVersion: prev,
 		removedReason: func(old *Row) string {
 			if why, ok := p.dec.hidden[old.ID]; ok {
 				return why
@@ -336,48 +338,72 @@ func (p *publication) differ(l List, prevDay string) *differ {
 	}
 }
 
-// install appends the change logs, moves every staged version into place and moves LATEST.
-// The log goes first: a crash in between repeats entries on the next run rather than losing them.
+// install moves every staged version into place, appends its changes to the change log and
+// moves LATEST, in that order: the version folder, complete with its change file, is the
+// record of what was published, and finishInstall completes the other two steps from it
+// should a crash stop us in between.
 func (p *publication) install() error {
 	for _, s := range p.sets {
+		if !s.install {
+			continue
+		}
 		listDir := filepath.Join(p.root, s.list.Name)
+		dst := VersionDir(p.root, s.list.Name, s.version)
+		// A plain rename: a version id is never reused (the next id follows the newest
+		// version), so dst does not exist, and the kernel refuses to replace a complete one.
+		if err := os.Rename(s.dir, dst); err != nil {
+			return fmt.Errorf("install %s/%s: %w", s.list.Name, s.version, err)
+		}
+		if err := atomicfile.SyncDir(listDir); err != nil {
+			return err
+		}
 		if err := appendLog(listDir, s.logged); err != nil {
 			return fmt.Errorf("change log %s: %w", s.list.Name, err)
 		}
-		if err := replaceDir(s.dir, VersionDir(p.root, s.list.Name, p.day)); err != nil {
-			return fmt.Errorf("install %s/%s: %w", s.list.Name, p.day, err)
-		}
-		latest, _ := Latest(p.root, s.list.Name)
-		if latest <= p.day {
-			if _, _, err := writeFileAtomic(filepath.Join(listDir, latestName), []byte(p.day+"\n")); err != nil {
-				return err
-			}
-		}
-		if err := atomicfile.SyncDir(listDir); err != nil {
+		if err := setLatest(listDir, s.version); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// replaceDir moves the complete folder src to dst. An existing dst (the same day published
-// again) is swapped atomically where the kernel can, so its URL never stops answering.
-func replaceDir(src, dst string) error {
-	if _, err := os.Stat(dst); errors.Is(err, os.ErrNotExist) {
-		return os.Rename(src, dst)
-	}
-	if err := unix.Renameat2(unix.AT_FDCWD, src, unix.AT_FDCWD, dst, unix.RENAME_EXCHANGE); err == nil {
-		return os.RemoveAll(src) // now the old version
-	}
-	old := filepath.Join(filepath.Dir(dst), ".old-"+filepath.Base(dst))
-	os.RemoveAll(old)
-	if err := os.Rename(dst, old); err != nil {
+func setLatest(listDir, version string) error {
+	if _, _, err := writeFileAtomic(filepath.Join(listDir, latestName), []byte(version+"\n")); err != nil {
 		return err
 	}
-	if err := os.Rename(src, dst); err != nil {
-		return err
+	return atomicfile.SyncDir(listDir)
+}
+
+// finishInstall completes an installation a crash interrupted: when the newest complete
+// version is newer than LATEST, its change file goes to the log (unless the log already ends
+// with it) and LATEST moves to it. A LATEST naming a version that is gone is corrected.
+func finishInstall(listDir string) error {
+	root, list := filepath.Dir(listDir), filepath.Base(listDir)
+	vs := Versions(root, list)
+	if len(vs) == 0 {
+		return nil
 	}
-	return os.RemoveAll(old)
+	newest := vs[0]
+	latest, _ := Latest(root, list)
+	if latest == newest {
+		return nil
+	}
+	if latest == "" || CompareVersions(newest, latest) > 0 {
+		last, _, err := lastLogEntry(filepath.Join(listDir, logName))
+		if err != nil {
+			return err
+		}
+		if last.Version != newest {
+			cs, err := readChangeFile(filepath.Join(listDir, newest, "changes-"+newest+".jsonl"))
+			if err != nil {
+				return err
+			}
+			if err := appendLog(listDir, cs); err != nil {
+				return err
+			}
+		}
+	}
+	return setLatest(listDir, newest)
 }
 
 // removeStale deletes hidden staging folders, temporary files and version folders without
@@ -386,8 +412,9 @@ func replaceDir(src, dst string) error {
 func removeStale(listDir string) {
 	entries, _ := os.ReadDir(listDir)
 	for _, e := range entries {
-		if day, ok := strings.CutPrefix(e.Name(), ".old-"); ok && ValidDay(day) {
-			// replaceDir's fallback was cut between its two renames: put the old version back.
+		if day, ok := strings.CutPrefix(e.Name(), ".old-"); ok && ValidVersion(day) {
+			// An older binary replaced versions in place and was cut between its two renames:
+			// put the old version back.
 			if _, err := os.Stat(filepath.Join(listDir, day)); errors.Is(err, os.ErrNotExist) {
 				if os.Rename(filepath.Join(listDir, e.Name()), filepath.Join(listDir, day)) == nil {
 					removeTemp(filepath.Join(listDir, day))
@@ -397,7 +424,7 @@ func removeStale(listDir string) {
 		}
 		if strings.HasPrefix(e.Name(), ".staging-") || strings.HasPrefix(e.Name(), ".old-") || isTemp(e.Name()) {
 			os.RemoveAll(filepath.Join(listDir, e.Name()))
-		} else if e.IsDir() && ValidDay(e.Name()) {
+		} else if e.IsDir() && ValidVersion(e.Name()) {
 			dir := filepath.Join(listDir, e.Name())
 			if _, err := os.Stat(filepath.Join(dir, SumsName)); errors.Is(err, os.ErrNotExist) {
 				os.RemoveAll(dir) // never completed (versions are moved in whole, SHA256SUMS included)
@@ -421,22 +448,22 @@ func removeTemp(dir string) {
 func isTemp(name string) bool { return strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp-") }
 
 // retain keeps the newest keep versions of a dataset, and always the one LATEST names, and
-// cuts the change log to the days still kept.
+// cuts the change log to the versions still kept.
 func retain(listDir string, keep int) error {
 	root, list := filepath.Dir(listDir), filepath.Base(listDir)
-	days := Versions(root, list) // newest first
+	versions := Versions(root, list) // newest first
 	latest, _ := Latest(root, list)
 	kept := ""
-	for i, d := range days {
-		if i < keep || d == latest {
-			kept = d
+	for i, v := range versions {
+		if i < keep || v == latest {
+			kept = v
 			continue
 		}
-		if err := os.RemoveAll(filepath.Join(listDir, d)); err != nil {
+		if err := os.RemoveAll(filepath.Join(listDir, v)); err != nil {
 			return err
 		}
 	}
-	if len(days) > keep && kept != "" {
+	if len(versions) > keep && kept != "" {
 		return pruneLog(listDir, kept)
 	}
 	return nil

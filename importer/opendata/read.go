@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,11 +38,61 @@ func ValidDay(s string) bool {
 	return err == nil
 }
 
-// VersionDir is the folder of one dated version of a dataset.
-func VersionDir(root, list, day string) string { return filepath.Join(root, list, day) }
+// A version id names one publication of a dataset: the China day it was published for, and
+// for every further publication on that day a sequence number from 2 (2026-11-22,
+// 2026-11-22.2, 2026-11-22.3, …). The first of a day keeps the bare day, so that links to
+// /data/{list}/{day}/ made before there could be several versions a day still find it.
+// Published versions never change: a new import on the same day is a new id.
+var versionPattern = regexp.MustCompile(`^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:\.([2-9]|[1-9][0-9]{1,3}))?$`)
 
-// Latest returns the day of a dataset's newest complete version ("" when none): the day in
-// its LATEST file.
+// ValidVersion reports whether s is a version id: a real day, optionally .N with N ≥ 2.
+func ValidVersion(s string) bool {
+	m := versionPattern.FindStringSubmatch(s)
+	return m != nil && ValidDay(m[1])
+}
+
+// VersionDay is the day of a version id (the id itself when it has no sequence).
+func VersionDay(id string) string {
+	day, _, _ := strings.Cut(id, ".")
+	return day
+}
+
+// versionSeq is the sequence of a version id within its day: 1 for the bare day.
+func versionSeq(id string) int {
+	_, seq, ok := strings.Cut(id, ".")
+	if !ok {
+		return 1
+	}
+	n, err := strconv.Atoi(seq)
+	if err != nil {
+		return 1
+	}
+	return n
+}
+
+// CompareVersions orders version ids by day, then sequence: 2026-11-22 < 2026-11-22.2 <
+// 2026-11-22.10 < 2026-11-23 (plain string order would put .10 before .2; `sort -V` agrees
+// with this order).
+func CompareVersions(a, b string) int {
+	if c := strings.Compare(VersionDay(a), VersionDay(b)); c != 0 {
+		return c
+	}
+	return versionSeq(a) - versionSeq(b)
+}
+
+// versionID is the id of the seq-th version of day.
+func versionID(day string, seq int) string {
+	if seq <= 1 {
+		return day
+	}
+	return day + "." + strconv.Itoa(seq)
+}
+
+// VersionDir is the folder of one version of a dataset.
+func VersionDir(root, list, version string) string { return filepath.Join(root, list, version) }
+
+// Latest returns the id of a dataset's newest complete version ("" when none): the id in its
+// LATEST file.
 func Latest(root, list string) (string, error) {
 	b, err := os.ReadFile(filepath.Join(root, list, latestName))
 	if errors.Is(err, os.ErrNotExist) {
@@ -50,11 +101,11 @@ func Latest(root, list string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	day := strings.TrimSpace(string(b))
-	if !ValidDay(day) {
-		return "", fmt.Errorf("%s/%s names no day: %q", list, latestName, day)
+	id := strings.TrimSpace(string(b))
+	if !ValidVersion(id) {
+		return "", fmt.Errorf("%s/%s names no version: %q", list, latestName, id)
 	}
-	return day, nil
+	return id, nil
 }
 
 // Behind reports whether the files need publishing for day: some list has no version of day
@@ -63,11 +114,11 @@ func Latest(root, list string) (string, error) {
 func Behind(root, day, generation string) bool {
 	for _, l := range Lists() {
 		latest, _ := Latest(root, l.Name)
-		if latest < day {
+		if latest == "" || VersionDay(latest) < day {
 			return true
 		}
-		if latest == day && generation != "" {
-			dp, err := readDataPackage(VersionDir(root, l.Name, day))
+		if VersionDay(latest) == day && generation != "" {
+			dp, err := readDataPackage(VersionDir(root, l.Name, latest))
 			if err != nil || dp.Generation != generation {
 				return true
 			}
@@ -76,21 +127,20 @@ func Behind(root, day, generation string) bool {
 	return false
 }
 
-// Versions returns the days of a dataset's complete versions, newest first. A folder is
+// Versions returns the ids of a dataset's complete versions, newest first. A folder is
 // complete when its SHA256SUMS exists: that file is written last.
 func Versions(root, list string) []string {
 	entries, _ := os.ReadDir(filepath.Join(root, list))
 	var out []string
 	for _, e := range entries {
-		if !e.IsDir() || !ValidDay(e.Name()) {
+		if !e.IsDir() || !ValidVersion(e.Name()) {
 			continue
 		}
 		if _, err := os.Stat(filepath.Join(root, list, e.Name(), SumsName)); err == nil {
 			out = append(out, e.Name())
 		}
 	}
-	slices.Sort(out)
-	slices.Reverse(out)
+	slices.SortFunc(out, func(a, b string) int { return CompareVersions(b, a) })
 	return out
 }
 
