@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -114,7 +113,7 @@ func (s *Server) dataFile(c *gin.Context) {
 	}
 	h := c.Writer.Header()
 	h.Set("Content-Type", dataContentType(name))
-	h.Set("Content-Disposition", contentDisposition(l, day, name))
+	h.Set("Content-Disposition", contentDisposition(name))
 	h.Set("ETag", `"`+sum+`"`)
 	h.Set("X-Content-SHA256", sum)
 	if version == "latest" {
@@ -153,19 +152,18 @@ func dataContentType(name string) string {
 	return "text/plain; charset=utf-8"
 }
 
-// contentDisposition names the saved file: the dated ASCII name, and the Chinese title of the
-// list for clients that read filename* (RFC 6266). Descriptors and checksums open in the
-// browser; data files download.
-func contentDisposition(l opendata.List, day, name string) string {
+// contentDisposition names the saved file: its name in SHA256SUMS and datapackage.json, the
+// dated one also under latest/, so that `sha256sum -c SHA256SUMS` finds what a browser, `wget
+// --content-disposition` or `curl -OJ` saved. There is no filename* with the list's Chinese
+// title: clients prefer it, and a file saved under it is one the checksum file does not name
+// (the title is in catalog.json instead). Descriptors and checksums open in the browser; data
+// files download.
+func contentDisposition(name string) string {
 	kind := "attachment"
 	if name == opendata.SumsName || name == opendata.DataPackageName {
 		kind = "inline"
 	}
-	cd := kind + `; filename="` + name + `"`
-	if rest, ok := strings.CutPrefix(name, l.Name+"-"+day); ok {
-		cd += "; filename*=UTF-8''" + url.PathEscape(l.Label+"-"+day+rest)
-	}
-	return cd
+	return kind + `; filename="` + name + `"`
 }
 
 // serveRootFile serves catalog.json or dcat.jsonld with an ETag of its content.

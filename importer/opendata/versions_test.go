@@ -148,7 +148,8 @@ func TestOpenDataVersionsAreImmutable(t *testing.T) {
 			t.Errorf("catalog version: %+v", v)
 		}
 		for _, f := range v.Files {
-			if f.Version != v.ID || f.Day != "2026-11-22" || !strings.HasPrefix(f.URL, v.URL) {
+			if f.Version != v.ID || f.Day != "2026-11-22" || !strings.HasPrefix(f.URL, v.URL) ||
+				(strings.HasSuffix(f.Name, ".csv.gz") && f.Title != ds.Title+"-2026-11-22.3.csv.gz") {
 				t.Errorf("catalog file: %+v", f)
 			}
 		}
