@@ -1,6 +1,7 @@
 package opendata
 
 import (
+	"archive/zip"
 	"bufio"
 	"compress/gzip"
 	"crypto/rand"
@@ -10,10 +11,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash"
+	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
@@ -158,6 +162,7 @@ type datasetWriter struct {
 	xf      *excelize.File
 	sw      *excelize.StreamWriter
 	maxXLSX int
+	text    int // style of text cells: number format @, so that an edit keeps a code as text
 	rows    int
 	omitted string // why the XLSX file was not written
 	err     error
@@ -206,6 +211,13 @@ func (w *datasetWriter) startXLSX(header []string) error {
 	if err != nil {
 		return err
 	}
+	// Codes (统一社会信用代码, 注册号, 组织机构代码, 文号) and dates are strings in the sheet, and
+	// their cells are formatted as text too: a spreadsheet then never reads 91350200… as a
+	// number or drops a 组织机构代码's leading zero, not even when someone edits the cell.
+	textFmt := "@"
+	if w.text, err = w.xf.NewStyle(&excelize.Style{CustomNumFmt: &textFmt}); err != nil {
+		return err
+	}
 	if w.sw, err = w.xf.NewStreamWriter(sheet); err != nil {
 		return err
 	}
@@ -246,7 +258,11 @@ func (w *datasetWriter) add(r *Row) error {
 		}
 		vals := make([]any, len(cells))
 		for i, c := range cells {
-			vals[i] = xlsxValue(w.cols[i].Type, c)
+			v := xlsxValue(w.cols[i].Type, c)
+			if s, ok := v.(string); ok {
+				v = excelize.Cell{StyleID: w.text, Value: s}
+			}
+			vals[i] = v
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, w.rows+1)
 		if err := w.sw.SetRow(cell, vals); err != nil {
@@ -305,24 +321,8 @@ func (w *datasetWriter) finish() ([]FileMeta, error) {
 	out = append(out, FileMeta{Name: w.base + ".jsonl.gz", Format: "jsonl", MediaType: "application/x-ndjson", SHA256: sum, Bytes: n, Rows: w.rows})
 	switch {
 	case w.sw != nil:
-		a, err := createAtomic(filepath.Join(w.dir, w.base+".xlsx"))
-		if err != nil {
+		if sum, n, err = w.writeXLSX(); err != nil {
 			w.abort()
-			return nil, err
-		}
-		if err := w.sw.Flush(); err != nil {
-			a.Abort()
-			w.abort()
-			return nil, err
-		}
-		if err := w.xf.Write(a); err != nil {
-			a.Abort()
-			w.abort()
-			return nil, err
-		}
-		w.xf.Close()
-		w.xf, w.sw = nil, nil
-		if sum, n, err = a.Commit(); err != nil {
 			return nil, err
 		}
 		out = append(out, FileMeta{Name: w.base + ".xlsx", Format: "xlsx", MediaType: MediaXLSX, SHA256: sum, Bytes: n, Rows: w.rows})
@@ -330,6 +330,93 @@ func (w *datasetWriter) finish() ([]FileMeta, error) {
 		w.omitted = fmt.Sprintf("xlsx omitted: %d rows exceed the sheet limit of %d; use the CSV or JSON Lines file", w.rows, w.maxXLSX)
 	}
 	return out, nil
+}
+
+// writeXLSX writes the workbook through a temporary file, then copies it into place with the
+// sheet's used range declared. The stream writer declares A1 before the rows are known, and
+// readers that trust the declaration (openpyxl read-only, csvkit, agate) would see one row.
+func (w *datasetWriter) writeXLSX() (string, int64, error) {
+	if err := w.sw.Flush(); err != nil {
+		return "", 0, err
+	}
+	// Named like the other temporary files, so that a crash leaves nothing a sweep misses.
+	raw, err := os.CreateTemp(w.dir, "."+w.base+".xlsx.tmp-")
+	if err != nil {
+		return "", 0, err
+	}
+	defer func() { raw.Close(); os.Remove(raw.Name()) }()
+	if err := w.xf.Write(raw); err != nil {
+		return "", 0, err
+	}
+	w.xf.Close()
+	w.xf, w.sw = nil, nil
+	fi, err := raw.Stat()
+	if err != nil {
+		return "", 0, err
+	}
+	last, _ := excelize.CoordinatesToCellName(len(w.cols), w.rows+1)
+	a, err := createAtomic(filepath.Join(w.dir, w.base+".xlsx"))
+	if err != nil {
+		return "", 0, err
+	}
+	if err := setDimension(a, raw, fi.Size(), "A1:"+last); err != nil {
+		a.Abort()
+		return "", 0, err
+	}
+	return a.Commit()
+}
+
+var dimensionTag = regexp.MustCompile(`<dimension ref="[^"]*"\s*(?:/>|></dimension>)`)
+
+// setDimension copies the workbook in src to dst with every worksheet's <dimension> set to
+// ref (the workbook has one sheet). Other parts are copied without recompressing them.
+func setDimension(dst io.Writer, src io.ReaderAt, size int64, ref string) error {
+	zr, err := zip.NewReader(src, size)
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(dst)
+	for _, f := range zr.File {
+		if !strings.HasPrefix(f.Name, "xl/worksheets/") || !strings.HasSuffix(f.Name, ".xml") {
+			if err := zw.Copy(f); err != nil {
+				return err
+			}
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return err
+		}
+		hdr := f.FileHeader
+		out, err := zw.CreateHeader(&hdr)
+		if err != nil {
+			rc.Close()
+			return err
+		}
+		// The dimension comes right after the root element's attributes: look only at the head.
+		br := bufio.NewReaderSize(rc, 64<<10)
+		head, _ := br.Peek(64 << 10)
+		loc := dimensionTag.FindIndex(head)
+		if loc == nil {
+			rc.Close()
+			return fmt.Errorf("%s: no dimension element", f.Name)
+		}
+		fixed := string(head[:loc[0]]) + `<dimension ref="` + ref + `"/>`
+		if _, err := br.Discard(loc[1]); err != nil {
+			rc.Close()
+			return err
+		}
+		if _, err := io.WriteString(out, fixed); err != nil {
+			rc.Close()
+			return err
+		}
+		_, err = io.Copy(out, br)
+		rc.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return zw.Close()
 }
 
 func (w *datasetWriter) abort() {
