@@ -3,18 +3,23 @@ package portal
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 )
 
 // siteMap is the whole site, top to bottom. Each route states its policy beside it: the rate
 // budget it is counted against (ratelimit.go), the largest request body it accepts, and, for
-// reads, whether pages on other origins may read it (cors.go). Every GET also answers HEAD, and
-// an anyOrigin route answers the browser's preflight OPTIONS (register).
+// reads, whether pages on other origins may read it (cors.go) and how long it may be cached
+// (cache.go): cacheable answers depend only on the served data, noStore ones are personal.
+// Every GET also answers HEAD, and an anyOrigin route answers the browser's preflight OPTIONS
+// (register). Every answer is gzipped where the client accepts it (compress.go).
 func (s *Server) siteMap(scr *screening) routeList {
 	session, token := s.requireSession(), s.requireToken()
 	filing := bodyLimit(s.cfg.Objections.maxUploadBody()) // a filing with its attachments
 	screenList := bodyLimit(screenMaxBytes + 1<<20)       // a list, with room for the form around it
+	cacheable := newPageCache(s).cacheable                // ETag from the data version, 304, Cache-Control
+	const minute = time.Minute                            // a CDN may hold lists and statistics a minute
 	var r routeList
 
 	// Operations: probes and metrics are never counted against anyone.
@@ -23,18 +28,19 @@ func (s *Server) siteMap(scr *screening) routeList {
 	r.GET("/metrics", unmetered, oneMB, sameOrigin, s.metrics.handler())
 	r.GET("/openapi.yaml", pages, oneMB, anyOrigin, s.openAPI)
 
-	// Search and entities.
-	r.GET("/", pages, oneMB, sameOrigin, s.pageHome)
-	r.GET("/search", pages, oneMB, sameOrigin, s.pageSearch)
-	r.GET("/entities/:code", pages, oneMB, sameOrigin, s.pageEntity)
-	r.GET("/api/v1/search", search, oneMB, anyOrigin, s.apiSearch)
-	r.GET("/api/v1/suggest", suggest, oneMB, anyOrigin, s.apiSuggest)
-	r.GET("/api/v1/entities/:code", search, oneMB, anyOrigin, s.apiEntity)
+	// Search and entities: an entity is revalidated at every view (a decision must show at
+	// once); the home page and suggestions may be held a minute.
+	r.GET("/", pages, oneMB, sameOrigin, cacheable(minute), s.pageHome)
+	r.GET("/search", pages, oneMB, sameOrigin, cacheable(0), s.pageSearch)
+	r.GET("/entities/:code", pages, oneMB, sameOrigin, cacheable(0), s.pageEntity)
+	r.GET("/api/v1/search", search, oneMB, anyOrigin, cacheable(0), s.apiSearch)
+	r.GET("/api/v1/suggest", suggest, oneMB, anyOrigin, cacheable(minute), s.apiSuggest)
+	r.GET("/api/v1/entities/:code", search, oneMB, anyOrigin, cacheable(0), s.apiEntity)
 
 	// Lists and statistics.
-	r.GET("/lists/:list", pages, oneMB, sameOrigin, s.pageList)
-	r.GET("/api/v1/lists/:list", search, oneMB, anyOrigin, s.apiList)
-	r.GET("/stats", pages, oneMB, sameOrigin, s.pageStats)
+	r.GET("/lists/:list", pages, oneMB, sameOrigin, cacheable(minute), s.pageList)
+	r.GET("/api/v1/lists/:list", search, oneMB, anyOrigin, cacheable(minute), s.apiList)
+	r.GET("/stats", pages, oneMB, sameOrigin, cacheable(minute), s.pageStats)
 
 	// Open data: catalogs, dataset folders and files, fetched in bulk by harvesters and data tools.
 	r.GET("/data/", openData, oneMB, sameOrigin, s.pageData)
@@ -64,32 +70,32 @@ func (s *Server) siteMap(scr *screening) routeList {
 	r.GET("/api/v1/reports/:number", search, oneMB, anyOrigin, s.apiReport)
 
 	// Objections and credit repair: filing, following a case, supplements.
-	r.GET("/objections/new", pages, oneMB, sameOrigin, s.pageObjectionNew)
-	r.POST("/objections/new", forms, filing, s.pagePostObjection)
-	r.GET("/objections/:tracking", pages, oneMB, sameOrigin, s.pageObjectionStatus)
-	r.POST("/objections/:tracking", forms, oneMB, s.pageObjectionCheck)
-	r.POST("/objections/:tracking/supplement", forms, filing, s.pageObjectionSupplement)
-	r.POST("/api/v1/objections", forms, filing, s.apiFileObjection)
+	r.GET("/objections/new", pages, oneMB, sameOrigin, noStore, s.pageObjectionNew)
+	r.POST("/objections/new", forms, filing, noStore, s.pagePostObjection)
+	r.GET("/objections/:tracking", pages, oneMB, sameOrigin, noStore, s.pageObjectionStatus)
+	r.POST("/objections/:tracking", forms, oneMB, noStore, s.pageObjectionCheck)
+	r.POST("/objections/:tracking/supplement", forms, filing, noStore, s.pageObjectionSupplement)
+	r.POST("/api/v1/objections", forms, filing, noStore, s.apiFileObjection)
 	r.GET("/api/v1/objections/stats", search, oneMB, sameOrigin, s.apiObjectionStats)
-	r.GET("/api/v1/objections/:tracking", search, oneMB, sameOrigin, s.apiObjection)
-	r.POST("/api/v1/objections/:tracking/supplement", forms, filing, s.apiSupplement)
+	r.GET("/api/v1/objections/:tracking", search, oneMB, sameOrigin, noStore, s.apiObjection)
+	r.POST("/api/v1/objections/:tracking/supplement", forms, filing, noStore, s.apiSupplement)
 
 	// Back office: reviewers get a working budget, not the public form limit.
-	r.GET("/admin/login", search, oneMB, sameOrigin, s.pageAdminLogin)
-	r.POST("/admin/login", login, oneMB, s.pageAdminLoginPost)
-	r.POST("/admin/logout", search, oneMB, s.pageAdminLogout)
-	r.GET("/admin/", search, oneMB, sameOrigin, session, s.pageAdminQueue)
-	r.GET("/admin/objections/:tracking", search, oneMB, sameOrigin, session, s.pageAdminCase)
-	r.POST("/admin/objections/:tracking", search, oneMB, session, s.pageAdminAction)
-	r.GET("/admin/attachments/:id", search, oneMB, sameOrigin, session, s.pageAdminAttachment)
-	r.GET("/api/v1/admin/objections", search, oneMB, sameOrigin, token, s.apiAdminQueue)
-	r.GET("/api/v1/admin/objections/:tracking", search, oneMB, sameOrigin, token, s.apiAdminCase)
-	r.POST("/api/v1/admin/objections/:tracking/actions", search, oneMB, token, s.apiAdminAction)
+	r.GET("/admin/login", search, oneMB, sameOrigin, noStore, s.pageAdminLogin)
+	r.POST("/admin/login", login, oneMB, noStore, s.pageAdminLoginPost)
+	r.POST("/admin/logout", search, oneMB, noStore, s.pageAdminLogout)
+	r.GET("/admin/", search, oneMB, sameOrigin, noStore, session, s.pageAdminQueue)
+	r.GET("/admin/objections/:tracking", search, oneMB, sameOrigin, noStore, session, s.pageAdminCase)
+	r.POST("/admin/objections/:tracking", search, oneMB, noStore, session, s.pageAdminAction)
+	r.GET("/admin/attachments/:id", search, oneMB, sameOrigin, noStore, session, s.pageAdminAttachment)
+	r.GET("/api/v1/admin/objections", search, oneMB, sameOrigin, noStore, token, s.apiAdminQueue)
+	r.GET("/api/v1/admin/objections/:tracking", search, oneMB, sameOrigin, noStore, token, s.apiAdminCase)
+	r.POST("/api/v1/admin/objections/:tracking/actions", search, oneMB, noStore, token, s.apiAdminAction)
 
 	// Screening: a list of up to 10,000 subjects per request.
-	r.GET("/screen", pages, oneMB, sameOrigin, scr.page)
-	r.POST("/screen", screen, screenList, scr.pagePost)
-	r.POST("/api/v1/screen", screen, screenList, scr.api)
+	r.GET("/screen", pages, oneMB, sameOrigin, noStore, scr.page)
+	r.POST("/screen", screen, screenList, noStore, scr.pagePost)
+	r.POST("/api/v1/screen", screen, screenList, noStore, scr.api)
 
 	// Static assets.
 	r.GET("/static/*file", unmetered, oneMB, sameOrigin, s.staticFile)
@@ -101,7 +107,7 @@ func (s *Server) siteMap(scr *screening) routeList {
 
 // routes registers the site map with the router.
 func (s *Server) routes() {
-	s.engine.Use(s.recoverJSON(), securityHeaders(), s.metrics.observe(), s.accessLog(), s.crossOriginProtection())
+	s.engine.Use(s.recoverJSON(), securityHeaders(), s.metrics.observe(), s.accessLog(), s.crossOriginProtection(), compress())
 	s.register(s.siteMap(s.newScreening()))
 }
 
