@@ -1,6 +1,9 @@
 package portal
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/xml"
 	"net/http"
 	"net/url"
@@ -112,7 +115,14 @@ func (s *Server) writeFeed(c *gin.Context, f *atomFeed) {
 	} else {
 		c.Header("Cache-Control", "public, max-age=300")
 	}
-	c.Data(http.StatusOK, atomType, append([]byte(xml.Header), b...))
+	// Validators for feed readers that poll: the ETag is the feed's content, Last-Modified its
+	// <updated>; http.ServeContent answers If-None-Match and If-Modified-Since with 304.
+	body := append([]byte(xml.Header), b...)
+	sum := sha256.Sum256(body)
+	c.Header("Content-Type", atomType)
+	c.Header("ETag", `"`+hex.EncodeToString(sum[:])+`"`)
+	mod, _ := time.Parse(time.RFC3339, f.Updated)
+	http.ServeContent(c.Writer, c.Request, "", mod, bytes.NewReader(body))
 }
 
 // feedList: GET /feeds/{list}.atom — the newest additions to and removals from a list, from
@@ -156,8 +166,15 @@ func (s *Server) feedList(c *gin.Context) {
 		if ch.Reason != "" && ch.Reason != what {
 			title += "（" + ch.Reason + "）"
 		}
-		e := atomEntry{ID: s.tagBase() + "changes/" + l.Name + "/" + ch.Day + "/" + term + "/" + ch.ID,
-			Title: atomText{Text: title}, Updated: dayTime(ch.Day),
+		// The time the version was published, not the midnight before it: entries in the log
+		// before versions carried that time have only their day.
+		updated := dayTime(ch.Day)
+		if t, err := time.Parse(time.RFC3339, ch.Published); err == nil {
+			updated = atomTime(t)
+		}
+		// One entry per version: a record added, removed and added again on one day is three.
+		e := atomEntry{ID: s.tagBase() + "changes/" + l.Name + "/" + orElse(ch.Version, ch.Day) + "/" + term + "/" + ch.ID,
+			Title: atomText{Text: title}, Updated: updated,
 			Links:      []atomLink{{Rel: "alternate", Type: "text/html", Href: base + entityURL(ch.EntityCode, ch.ID)}},
 			Summary:    &atomText{Text: l.Label + " · " + ch.Day + " · " + what + " · " + ch.EntityCode + " · 记录编号 " + ch.ID},
 			Categories: []atomCategory{{Term: term, Label: what}}}
@@ -166,9 +183,13 @@ func (s *Server) feedList(c *gin.Context) {
 		}
 		f.Entries = append(f.Entries, e)
 	}
+	for _, e := range f.Entries {
+		if e.Updated > f.Updated { // one offset (China time), so the strings sort as times
+			f.Updated = e.Updated
+		}
+	}
 	switch {
-	case len(f.Entries) > 0:
-		f.Updated = f.Entries[0].Updated
+	case f.Updated != "":
 	case !s.dataModTime().IsZero():
 		f.Updated = atomTime(s.dataModTime())
 	default:

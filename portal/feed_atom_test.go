@@ -90,7 +90,8 @@ func TestFeedListShowsAdditions(t *testing.T) {
 		if !ok || !strings.HasSuffix(e.Links[0].Href, link) {
 			t.Errorf("entry %q → %s", e.Title, e.Links[0].Href)
 		}
-		if e.Updated != "2026-11-22T00:00:00+08:00" {
+		// When 2026-11-22's version was published (the clock's 10:00), not the midnight before.
+		if e.Updated != "2026-11-22T10:00:00+08:00" {
 			t.Errorf("entry %q updated %s", e.Title, e.Updated)
 		}
 	}

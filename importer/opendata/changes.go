@@ -45,6 +45,7 @@ type Change struct {
 	EntityCode      string   `json:"entity_code"`
 	EntityName      string   `json:"entity_name"`
 	FieldsChanged   []string `json:"fields_changed"`
+	Published       string   `json:"published,omitempty"`        // when the version was published (RFC 3339, UTC); never earlier than the entry before
 	PreviousDay     string   `json:"previous_day,omitempty"`     // day of the version compared with (changes files)
 	PreviousVersion string   `json:"previous_version,omitempty"` // id of the version compared with (changes files)
 }
@@ -62,17 +63,18 @@ func (c *Change) version() string {
 type differ struct {
 	day, prevDay         string
 	version, prevVersion string
+	published            string
 	removedReason        func(old *Row) string
 	modifiedReason       func(old, new *Row, changed []string) string
 }
 
 func (d *differ) added(r *Row) Change {
-	return Change{Day: d.day, Version: d.version, Change: Added, ID: r.ID, EntityCode: r.EntityCode, EntityName: r.EntityName, FieldsChanged: []string{},
+	return Change{Day: d.day, Version: d.version, Published: d.published, Change: Added, ID: r.ID, EntityCode: r.EntityCode, EntityName: r.EntityName, FieldsChanged: []string{},
 		PreviousDay: d.prevDay, PreviousVersion: d.prevVersion}
 }
 
 func (d *differ) removed(r *Row) Change {
-	return Change{Day: d.day, Version: d.version, Change: Removed, Reason: d.removedReason(r), ID: r.ID, EntityCode: r.EntityCode, EntityName: r.EntityName,
+	return Change{Day: d.day, Version: d.version, Published: d.published, Change: Removed, Reason: d.removedReason(r), ID: r.ID, EntityCode: r.EntityCode, EntityName: r.EntityName,
 		FieldsChanged: []string{}, PreviousDay: d.prevDay, PreviousVersion: d.prevVersion}
 }
 
@@ -83,7 +85,7 @@ func (d *differ) compare(old, new *Row) (Change, bool) {
 	if len(changed) == 0 {
 		return Change{}, false
 	}
-	return Change{Day: d.day, Version: d.version, Change: Modified, Reason: d.modifiedReason(old, new, changed), ID: new.ID, EntityCode: new.EntityCode,
+	return Change{Day: d.day, Version: d.version, Published: d.published, Change: Modified, Reason: d.modifiedReason(old, new, changed), ID: new.ID, EntityCode: new.EntityCode,
 		EntityName: new.EntityName, FieldsChanged: changed, PreviousDay: d.prevDay, PreviousVersion: d.prevVersion}, true
 }
 

@@ -301,9 +301,21 @@ func (p *publication) finishSet(s *stagedSet) error {
 	return atomicfile.SyncDir(s.dir)
 }
 
+// published is the time stamped on a dataset's new changes: now, or the time of the log's
+// last entry should the clock have gone back, so that feeds built from the log never go back
+// in time.
+func (p *publication) published(l List) string {
+	now := p.opts.Now().UTC().Truncate(time.Second)
+	last, _, err := lastLogEntry(filepath.Join(p.root, l.Name, logName))
+	if t, perr := time.Parse(time.RFC3339, last.Published); err == nil && perr == nil && t.After(now) {
+		now = t
+	}
+	return now.Format(time.RFC3339)
+}
+
 // differ explains the changes of one dataset's new version against the version prev.
 func (p *publication) differ(l List, version, prev string) *differ {
-	return &differ{day: p.day, version: version, prevDay: VersionDay(prev), prevVersion: prev,
+	return &differ{day: p.day, version: version, prevDay: VersionDay(prev), prevVersion: prev, published: p.published(l),
 		removedReason: func(old *Row) string {
 			if why, ok := p.dec.hidden[old.ID]; ok {
 				return why
