@@ -136,7 +136,7 @@ func TestCrashDuringImportKeepsServingAndRedoes(t *testing.T) {
 	var cat opendata.Catalog
 	readJSONFile(t, filepath.Join(root, opendata.CatalogName), &cat)
 	day := cat.Datasets[0].Latest
-	next := nextDay(t, day)
+	next := nextDay(t, opendata.VersionDay(day))
 	half, _ := os.ReadFile(partials[0])
 	entDir := opendata.VersionDir(root, "entities", day)
 	damaged := map[string]bool{"/data/entities/" + day + "/entities-" + day + ".xlsx": true}

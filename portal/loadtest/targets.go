@@ -231,7 +231,7 @@ func downloadTargets(ctx context.Context, c *http.Client, base string, wholeMax 
 		}
 		v := ds.Versions[0]
 		for _, f := range v.Files {
-			d := Download{Path: "/data/" + ds.Name + "/latest/" + Undated(ds.Name, v.Day, f.Name), Size: f.Bytes, ETag: `"` + f.SHA256 + `"`}
+			d := Download{Path: "/data/" + ds.Name + "/latest/" + Undated(ds.Name, v.ID, f.Name), Size: f.Bytes, ETag: `"` + f.SHA256 + `"`}
 			d.Whole = f.Bytes <= wholeMax
 			d.Ranged = f.Rows != nil && f.Bytes > 0
 			out = append(out, d)
@@ -244,15 +244,15 @@ func downloadTargets(ctx context.Context, c *http.Client, base string, wholeMax 
 	return out, nil
 }
 
-// Undated is the name of a dated file of a list's version under /data/{list}/latest/ (the
-// inverse of opendata.DatedName): penalties-2026-11-22.csv.gz → penalties.csv.gz.
-func Undated(list, day, name string) string {
+// Undated is the name of a version's file under /data/{list}/latest/ (the inverse of
+// opendata.DatedName): penalties-2026-11-22.2.csv.gz → penalties.csv.gz.
+func Undated(list, version, name string) string {
 	for _, ext := range []string{".csv.gz", ".jsonl.gz", ".xlsx"} {
-		if name == list+"-"+day+ext {
+		if name == list+"-"+version+ext {
 			return list + ext
 		}
 	}
-	if name == "changes-"+day+".jsonl" {
+	if name == "changes-"+version+".jsonl" {
 		return "changes.jsonl"
 	}
 	return name
