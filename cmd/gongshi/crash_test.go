@@ -175,7 +175,8 @@ func TestCrashDuringImportKeepsServingAndRedoes(t *testing.T) {
 	srv.Wait()
 
 	// The next start (jobs on) sees that the files were made from an older generation and
-	// publishes again: the leftovers are swept, every file is whole and catalogued.
+	// publishes again: the leftovers are swept, and since a published version never changes,
+	// the damaged one stays refused while a new, whole version of the same data becomes latest.
 	restart := time.Now()
 	serve(t, data, addr)
 	deadline := time.Now().Add(45 * time.Second)
@@ -194,7 +195,12 @@ func TestCrashDuringImportKeepsServingAndRedoes(t *testing.T) {
 		}
 		return nil
 	})
-	checkCatalogued(t, base, nil)
+	checkCatalogued(t, base, damaged)
+	for _, ds := range cat.Datasets {
+		if ds.Name == "entities" && ds.Latest == day {
+			t.Errorf("entities: latest is still the damaged version %s", day)
+		}
+	}
 }
 
 // killImportWhen starts `gongshi import` of snap and kills it with SIGKILL as soon as ready

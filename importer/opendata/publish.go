@@ -4,9 +4,12 @@ package opendata
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -257,9 +260,11 @@ func (p *publication) finishSet(s *stagedSet) error {
 			return fmt.Errorf("compare with %s: %w", s.prev, err)
 		}
 		// The same day again from the same generation with nothing changed (a catch-up run, a
-		// repeated import) would only be a copy under a new id.
+		// repeated import) would only be a copy under a new id — unless a file of that version
+		// no longer has the bytes of its checksum (a damaged disk, a crash in a copy): then the
+		// new version replaces it as the one served from latest/.
 		if len(changes) == 0 && VersionDay(s.prev) == p.day {
-			if dp, err := readDataPackage(prevDir); err == nil && dp.Generation == p.info.ID {
+			if dp, err := readDataPackage(prevDir); err == nil && dp.Generation == p.info.ID && versionIntact(prevDir) {
 				s.install = false
 				return nil
 			}
@@ -508,4 +513,25 @@ func lockRoot(ctx context.Context, root string) (func(), error) {
 		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		f.Close()
 	}, nil
+}
+
+// versionIntact reports whether every file listed in a version's SHA256SUMS has those bytes.
+func versionIntact(dir string) bool {
+	sums, err := ReadSums(dir)
+	if err != nil {
+		return false
+	}
+	for _, name := range sums.Names {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			return false
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil || hex.EncodeToString(h.Sum(nil)) != sums.SHA[name] {
+			return false
+		}
+	}
+	return true
 }
