@@ -13,6 +13,5 @@ func (s *Server) apiSuggest(c *gin.Context) {
 		s.apiFail(c, err)
 		return
 	}
-	c.Header("Cache-Control", "public, max-age=60")
 	c.JSON(http.StatusOK, gin.H{"suggestions": res})
 }
