@@ -92,6 +92,12 @@ func (s *Server) apiChanges(c *gin.Context) {
 		}})
 		return
 	}
+	var past *opendata.ErrCursorPastEnd
+	if errors.As(err, &past) {
+		apiError(c, http.StatusBadRequest, "bad_cursor", "cursor points beyond the end of the change log; use a next_cursor this API returned",
+			"游标超出了变更记录的末尾；请使用本接口返回的 next_cursor。")
+		return
+	}
 	if err != nil {
 		s.apiFail(c, err)
 		return

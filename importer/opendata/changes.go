@@ -473,6 +473,18 @@ func (e *ErrGone) Error() string {
 	return fmt.Sprintf("changes before %s are no longer kept", e.OldestDay)
 }
 
+// ErrCursorPastEnd means a client's position lies beyond the last entry the log has ever had.
+// Such a cursor was never issued (every cursor is the seq of an entry, or of the end at the
+// time), and accepting it would make the client miss the entries later numbered up to it.
+type ErrCursorPastEnd struct {
+	After int64 // the position asked for
+	End   int64 // the seq of the newest entry, or where retention cut the log
+}
+
+func (e *ErrCursorPastEnd) Error() string {
+	return fmt.Sprintf("position %d is beyond the end of the change log (%d)", e.After, e.End)
+}
+
 // ChangePage is a page of a dataset's change log.
 type ChangePage struct {
 	Changes []Change
@@ -482,7 +494,8 @@ type ChangePage struct {
 
 // ReadChanges returns up to limit entries of the dataset's change log with a seq above after
 // (after < 0: from the start) and a day not before since ("" for all). It refuses with
-// *ErrGone when the range asked for reaches into entries that retention has dropped.
+// *ErrGone when the range asked for reaches into entries that retention has dropped, and with
+// *ErrCursorPastEnd when after lies beyond the newest entry.
 func ReadChanges(root, list string, after int64, since string, limit int) (*ChangePage, error) {
 	listDir := filepath.Join(root, list)
 	st := readLogState(listDir)
@@ -493,8 +506,20 @@ func ReadChanges(root, list string, after int64, since string, limit int) (*Chan
 		}
 	}
 	page := &ChangePage{Changes: []Change{}, LastSeq: max(after, st.PrunedThroughSeq)}
+	// The end of the log is its newest entry, or where retention cut it when nothing is left
+	// after the cut; a position exactly there is a client that is up to date.
+	end := st.PrunedThroughSeq
+	pastEnd := func() error {
+		if after > end {
+			return &ErrCursorPastEnd{After: after, End: end}
+		}
+		return nil
+	}
 	f, err := os.Open(filepath.Join(listDir, logName))
 	if errors.Is(err, os.ErrNotExist) {
+		if err := pastEnd(); err != nil {
+			return nil, err
+		}
 		return page, nil
 	}
 	if err != nil {
@@ -512,12 +537,13 @@ func ReadChanges(root, list string, after int64, since string, limit int) (*Chan
 		if json.Unmarshal(line, &c) != nil {
 			continue // a torn last line while an append is under way
 		}
+		end = max(end, c.Seq)
 		if c.Seq <= after {
 			continue
 		}
 		if len(page.Changes) == limit {
 			page.More = true
-			break
+			return page, nil // an entry lies after the cursor, so it is not past the end
 		}
 		if since == "" || c.Day >= since {
 			page.Changes = append(page.Changes, c)
@@ -525,7 +551,13 @@ func ReadChanges(root, list string, after int64, since string, limit int) (*Chan
 		// Entries before since are passed over, not skipped: they are older than asked for.
 		page.LastSeq = c.Seq
 	}
-	return page, sc.Err()
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if err := pastEnd(); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // TailChanges returns the newest n entries of the dataset's log that keep accepts, newest first.
