@@ -152,7 +152,10 @@ func newDataPackage(l List, version string, files []FileMeta, v versionInfo, opt
 		}
 		switch {
 		case strings.HasSuffix(f.Name, ".csv.gz"):
-			r.Profile, r.Compression = "tabular-data-resource", "gz"
+			// The CSV starts with a byte-order mark (so that Excel reads it as UTF-8). "utf-8-sig"
+			// is the name Frictionless gives such bytes and the codec that drops the mark: declared
+			// "utf-8", a reader keeps it and the first header no longer matches the schema's name.
+			r.Profile, r.Compression, r.Encoding = "tabular-data-resource", "gz", "utf-8-sig"
 			r.Title = l.Label + "（CSV）"
 			r.Description = "CSV, gzip-compressed; UTF-8 with a byte-order mark; the header row holds the field names of the schema."
 			r.Dialect = &dpDialect{Delimiter: ",", DoubleQuote: true, LineTerminator: "\n", QuoteChar: "\"", Header: true}
