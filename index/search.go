@@ -65,6 +65,10 @@ type SearchRequest struct {
 	Cursor     string
 	Today      string // YYYY-MM-DD, for what is public now
 	Facets     bool
+	// Close fills a first page that the query's own matches leave short with names that
+	// share most of it (TierClose), after them: what a citizen's search wants, where a typo
+	// would otherwise answer "nothing found". Off, the answer is the strict matches only.
+	Close bool
 }
 
 // SearchResponse is the answer.
@@ -91,6 +95,9 @@ type Hit struct {
 	FormerMatch string   `json:"former_match,omitempty"` // the former name (曾用名) that matched
 	Parts       []Part   `json:"-"`                      // the highlight as parts, for templates
 	FormerParts []Part   `json:"-"`
+	// Tier is TierClose for a name that shares most of the query but does not hold it
+	// (相近名称), after every strict match; empty for a match of the query.
+	Tier string `json:"tier,omitempty"`
 }
 
 // FacetValue is one bucket of a facet.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -49,6 +50,14 @@ func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQu
 	if err := s.hits(ctx, g, pq, hits, page.cards, today, out); err != nil {
 		return nil, err
 	}
+	if r.Close && first && total < uint64(r.Size) && !exactName(pq, hits) {
+		// Fewer strict hits than a page, so all of them are on it: the close tier fills the
+		// rest, after them, and needs no cursor. A query that is an entity's very name has its
+		// answer; names like it would only pad the page, at the cost of a second search.
+		if err := s.closeHits(sctx, ctx, g, pq, r, fs, hits, today, out); err != nil {
+			return nil, err
+		}
+	}
 	if withFacets {
 		out.Facets = page.facets.labelled()
 	}
@@ -77,4 +86,35 @@ func newTieredQuery(pq *ParsedQuery, fs []query.Query) *tieredQuery {
 		}
 	}
 	return tq
+}
+
+// exactName reports whether a name query found an entity by its whole name (or former name):
+// the first band of its tiers.
+func exactName(pq *ParsedQuery, hits []*search.DocumentMatch) bool {
+	return pq.Class == ClassName && len(hits) > 0 && len(hits[0].Sort) > 0 && hits[0].Sort[0] == tierValue(0)
+}
+
+// closeHits appends the close tier's results (see collectClose) to out, each marked
+// TierClose and highlighted where it shares the query's bigrams.
+func (s *Searcher) closeHits(sctx, ctx context.Context, g *Generation, pq *ParsedQuery, r SearchRequest, fs []query.Query,
+	strict []*search.DocumentMatch, today string, out *SearchResponse) error {
+	page, err := g.collectClose(sctx, pq, fs, r.Size-len(strict), strict)
+	if err != nil {
+		return searchError(err)
+	}
+	if page == nil || len(page.hits) == 0 {
+		return nil
+	}
+	shared := *pq
+	if cq := pq.closeQuery(); cq != nil {
+		shared.Words = cq.bigrams
+	}
+	from := len(out.Results)
+	if err := s.hits(ctx, g, &shared, page.hits, page.cards, today, out); err != nil {
+		return err
+	}
+	for i := from; i < len(out.Results); i++ {
+		out.Results[i].Tier = TierClose
+	}
+	return nil
 }

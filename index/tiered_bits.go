@@ -137,17 +137,43 @@ func terms(field string, ts []string) andBits {
 // eval reads the term's posting list in every segment, without deleted documents, at the
 // segment's offset among the snapshot's document numbers.
 func (t termBits) eval(e *bitsEval) (*roaring.Bitmap, error) {
-	out := roaring.New()
-	var offset uint64
-	for _, ss := range e.segs {
-		seg := ss.Segment()
-		d, err := seg.Dictionary(t.field)
+	pls, err := e.postingLists(t)
+	if err != nil {
+		return nil, err
+	}
+	return e.union(pls)
+}
+
+// postingLists are a term's posting lists, one per segment of the snapshot; Count of each
+// tells how common the term is before any is read into a bitmap.
+func (e *bitsEval) postingLists(t termBits) ([]postingList, error) {
+	out := make([]postingList, len(e.segs))
+	for i, ss := range e.segs {
+		d, err := ss.Segment().Dictionary(t.field)
 		if err != nil {
 			return nil, err
 		}
 		pl, err := d.PostingsList([]byte(t.term), nil, nil)
 		if err != nil {
 			return nil, err
+		}
+		out[i] = pl
+	}
+	return out, nil
+}
+
+// postingList is the part of a segment's posting list bitmap evaluation uses.
+type postingList interface{ Count() uint64 }
+
+// union ORs posting lists (of one or several terms: len(e.segs) each, in segment order) into
+// one bitmap of the snapshot's document numbers, without deleted documents.
+func (e *bitsEval) union(pls []postingList) (*roaring.Bitmap, error) {
+	out := roaring.New()
+	var offset uint64
+	for i, pl := range pls {
+		ss := e.segs[i%len(e.segs)]
+		if i%len(e.segs) == 0 {
+			offset = 0
 		}
 		bits, ok := pl.(interface{ OrInto(*roaring.Bitmap) })
 		if !ok {
@@ -164,7 +190,7 @@ func (t termBits) eval(e *bitsEval) (*roaring.Bitmap, error) {
 		if len(e.segs) > 1 {
 			out.Or(roaring.AddOffset64(local, int64(offset)))
 		}
-		offset += seg.Count()
+		offset += ss.Segment().Count()
 	}
 	return out, nil
 }

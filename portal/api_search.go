@@ -19,6 +19,7 @@ func searchRequest(c *gin.Context) (index.SearchRequest, error) {
 		EntityType: c.Query("type"),
 		Cursor:     c.Query("cursor"),
 		Facets:     true,
+		Close:      true, // a typo answers with close names (tier "close"), not with nothing
 	}
 	for _, h := range c.QueryArray("has") {
 		for _, v := range strings.Split(h, ",") {

@@ -44,6 +44,7 @@ type searchView struct {
 	TookMS   float64
 	Page2    bool
 	Results  []hitView
+	Close    []hitView // names that share most of the query (相近名称), after its own matches
 	Groups   []filterGroup
 	Active   []activeFilter
 	ClearURL string
@@ -113,7 +114,12 @@ func newSearchView(r index.SearchRequest, res *index.SearchResponse, errMsg stri
 		}
 	}
 	for _, h := range res.Results {
-		v.Results = append(v.Results, hitView{Hit: h, URL: entityURL(h.Code, ""), BadgeViews: badgeViews(h.Badges)})
+		hv := hitView{Hit: h, URL: entityURL(h.Code, ""), BadgeViews: badgeViews(h.Badges)}
+		if h.Tier == index.TierClose {
+			v.Close = append(v.Close, hv)
+		} else {
+			v.Results = append(v.Results, hv)
+		}
 	}
 	if res.NextCursor != "" {
 		v.NextURL = searchURL(r, res.NextCursor)
