@@ -57,8 +57,13 @@ type ClassResult struct {
 	Engine, Class  string
 	N              int
 	Hit1, Hit10    float64 // share of queries with a relevant result first / in the top 10
+	Hit3           float64 // in the top 3
 	P50, P99, Mean time.Duration
 	Errors         int // queries that failed (counted as misses)
+	Zero           int // answers without a single result (errors aside)
+	// Without gongshi's close tier: the same answers, close results dropped (0 for the peers).
+	StrictHit10 float64
+	StrictZero  int
 }
 
 // Result is everything Run measured.
@@ -310,9 +315,10 @@ func measure(ctx context.Context, e engine, mix []query) ([]ClassResult, []Miss,
 		}
 	}
 	type acc struct {
-		lat         []time.Duration
-		hit1, hit10 int
-		errs        int
+		lat               []time.Duration
+		hit1, hit3, hit10 int
+		errs, zero        int
+		strict10, strict0 int
 	}
 	by := map[string]*acc{}
 	all := &acc{}
@@ -331,14 +337,20 @@ func measure(ctx context.Context, e engine, mix []query) ([]ClassResult, []Miss,
 			a = &acc{}
 			by[q.class] = a
 		}
-		h1, h10 := false, false
+		h1, h3, h10 := false, false, false
+		strict, s10 := 0, false
 		for k, r := range rows {
 			if k >= topK {
 				break
 			}
+			if !r.close {
+				strict++
+			}
 			if q.relevant(r) {
 				h10 = true
+				h3 = h3 || k < 3
 				h1 = h1 || k == 0
+				s10 = s10 || !r.close
 			}
 		}
 		for _, x := range []*acc{a, all} {
@@ -346,11 +358,23 @@ func measure(ctx context.Context, e engine, mix []query) ([]ClassResult, []Miss,
 			if err != nil {
 				x.errs++
 			}
+			if err == nil && len(rows) == 0 {
+				x.zero++
+			}
+			if err == nil && strict == 0 {
+				x.strict0++
+			}
 			if h1 {
 				x.hit1++
 			}
+			if h3 {
+				x.hit3++
+			}
 			if h10 {
 				x.hit10++
+			}
+			if s10 {
+				x.strict10++
 			}
 		}
 		if !h10 && perClass[q.class] < 3 {
@@ -377,7 +401,12 @@ func measure(ctx context.Context, e engine, mix []query) ([]ClassResult, []Miss,
 			out = append(out, ClassResult{Engine: e.name(), Class: c})
 			continue
 		}
-		out = append(out, summarise(e.name(), c, a.lat, a.hit1, a.hit10, a.errs))
+		cr := summarise(e.name(), c, a.lat, a.hit1, a.hit10, a.errs)
+		cr.Zero, cr.StrictZero = a.zero, a.strict0
+		if n := len(a.lat); n > 0 {
+			cr.Hit3, cr.StrictHit10 = float64(a.hit3)/float64(n), float64(a.strict10)/float64(n)
+		}
+		out = append(out, cr)
 	}
 	return out, misses, nil
 }

@@ -75,3 +75,68 @@ func TestPercentile(t *testing.T) {
 		t.Error("nearest-rank percentile")
 	}
 }
+
+func TestVariantClass(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	name := "深圳市钟氏果业有限公司"
+	for range 20 {
+		v := variant(rng, name)
+		if v == "" || fold.Key(v) != fold.Key(name) {
+			t.Fatalf("variant(%s) = %q: want another spelling that folds to the name", name, v)
+		}
+		if !strings.ContainsAny(v, "锺鍾菓") {
+			t.Errorf("variant(%s) = %q: no variant character", name, v)
+		}
+	}
+	if variant(rng, "一二三") != "" {
+		t.Error("a name without variant characters must be skipped")
+	}
+}
+
+func TestMisspell(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	name := "西安博瑞德信息技术有限公司"
+	pool := []rune("华为科技贸易福州厦门")
+	n := len([]rune(name))
+	for _, tc := range []struct {
+		class string
+		runes int
+	}{{ClassTypoSub, n}, {ClassTypoDel, n - 1}, {ClassTypoIns, n + 1}, {ClassTypoSwap, n}} {
+		for range 50 {
+			got := misspell(rng, name, tc.class, pool)
+			if got == "" {
+				continue
+			}
+			if len([]rune(got)) != tc.runes || fold.Key(got) == fold.Key(name) {
+				t.Fatalf("%s: %q from %q", tc.class, got, name)
+			}
+			if tc.class == ClassTypoSwap {
+				a, b := []rune(got), []rune(name)
+				diff := 0
+				for i := range a {
+					if a[i] != b[i] {
+						diff++
+					}
+				}
+				if diff != 2 {
+					t.Fatalf("swap %q differs from %q in %d places", got, name, diff)
+				}
+			}
+		}
+	}
+	if misspell(rng, "华为科技", ClassTypoDel, pool) != "" {
+		t.Error("a name under six characters must be skipped")
+	}
+	if misspell(rng, name, ClassTypoSub, nil) != "" {
+		t.Error("no character to substitute: skip")
+	}
+}
+
+func TestTrigrams(t *testing.T) {
+	if got := strings.Join(trigrams(`华为"科华为"`), " "); got != `"华为""" "为""科" """科华" "科华为"` {
+		t.Errorf("trigrams = %s", got)
+	}
+	if trigrams("华为") != nil {
+		t.Error("two characters have no trigram")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -38,13 +39,13 @@ func (gongshiEngine) name() string { return EngineGongshi }
 func (gongshiEngine) close()       {}
 
 func (g gongshiEngine) search(ctx context.Context, q *query) ([]row, error) {
-	res, err := g.s.Search(ctx, index.SearchRequest{Query: q.text, Size: topK})
+	res, err := g.s.Search(ctx, index.SearchRequest{Query: q.text, Size: topK, Close: true}) // as the portal asks
 	if err != nil {
 		return nil, err
 	}
 	rows := make([]row, len(res.Results))
 	for i, h := range res.Results {
-		rows[i] = row{code: h.Code, name: h.Name, former: h.FormerMatch}
+		rows[i] = row{code: h.Code, name: h.Name, former: h.FormerMatch, close: h.Tier == index.TierClose}
 	}
 	return rows, nil
 }
@@ -133,6 +134,22 @@ func (p *pgEngine) search(ctx context.Context, q *query) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
+	out, err := pgRows(rs)
+	if err != nil || !fuzzy(q.class) || len(out) >= topK || utf8.RuneCountInString(q.text) < 3 {
+		return out, err
+	}
+	// What an application would do on a misspelt name: trigram similarity (the % operator
+	// on the same GIN index), most similar first, after what the LIKE found.
+	rs, err = p.conn.Query(ctx, "SELECT code, name FROM "+p.table+" WHERE name % $1 ORDER BY similarity(name, $1) DESC, length(name), code LIMIT 10",
+		pgx.QueryExecModeExec, q.text)
+	if err != nil {
+		return nil, err
+	}
+	similar, err := pgRows(rs)
+	return appendNew(out, similar), err
+}
+
+func pgRows(rs pgx.Rows) ([]row, error) {
 	var out []row
 	for rs.Next() {
 		var r row
@@ -143,6 +160,19 @@ func (p *pgEngine) search(ctx context.Context, q *query) ([]row, error) {
 		out = append(out, r)
 	}
 	return out, rs.Err()
+}
+
+// appendNew appends the rows of more whose code out does not hold, up to topK.
+func appendNew(out, more []row) []row {
+	for _, r := range more {
+		if len(out) >= topK {
+			break
+		}
+		if !slices.ContainsFunc(out, func(o row) bool { return o.code == r.code }) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // sqliteEngine is SQLite with an FTS5 trigram index over the name (external content, so the
@@ -225,6 +255,22 @@ func (s *sqliteEngine) search(ctx context.Context, q *query) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
+	out, err := sqlRows(rs)
+	tri := trigrams(q.text)
+	if err != nil || !fuzzy(q.class) || len(out) >= topK || len(tri) == 0 {
+		return out, err
+	}
+	// FTS5 has no similarity: the names holding any of the query's trigrams, best bm25 first.
+	rs, err = s.db.QueryContext(ctx, `SELECT e.code, e.name FROM entities_fts f JOIN entities e ON e.rowid = f.rowid
+		WHERE entities_fts MATCH ? ORDER BY f.rank, length(e.name), e.code LIMIT 10`, strings.Join(tri, " OR "))
+	if err != nil {
+		return nil, err
+	}
+	similar, err := sqlRows(rs)
+	return appendNew(out, similar), err
+}
+
+func sqlRows(rs *sql.Rows) ([]row, error) {
 	defer rs.Close()
 	var out []row
 	for rs.Next() {
@@ -235,4 +281,17 @@ func (s *sqliteEngine) search(ctx context.Context, q *query) ([]row, error) {
 		out = append(out, r)
 	}
 	return out, rs.Err()
+}
+
+// trigrams are the distinct three-character pieces of s, each a quoted FTS5 string.
+func trigrams(s string) []string {
+	rs := []rune(s)
+	var out []string
+	for i := 0; i+3 <= len(rs); i++ {
+		t := `"` + strings.ReplaceAll(string(rs[i:i+3]), `"`, `""`) + `"`
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -26,13 +26,34 @@ const (
 	ClassCode        = "code"
 	ClassCodeLower   = "code_lower"
 	ClassCodeTypo    = "code_typo"
+	// The whole name with one character in a variant form (菓 for 果, 衞 for 卫, 锺 for 钟),
+	// the rest in traditional characters: how Hong Kong and Taiwan write many names.
+	ClassVariant = "variant"
+	// The whole name (six characters or more) with one character wrong, missing, extra, or
+	// two neighbours swapped.
+	ClassTypoSub  = "typo_sub"
+	ClassTypoDel  = "typo_del"
+	ClassTypoIns  = "typo_ins"
+	ClassTypoSwap = "typo_swap"
 	// ClassAll is the row over every query of an engine.
 	ClassAll = "all"
 )
 
-// Classes lists the query classes in the order they are drawn and printed.
+// Classes lists the query classes in the order they are drawn and printed. Classes added
+// later come last, so that a seed draws the same queries for the earlier ones as before.
 var Classes = []string{ClassNameExact, ClassFrag1, ClassFrag2, ClassFrag4, ClassDistinctive,
-	ClassTraditional, ClassFullwidth, ClassPinyin, ClassCode, ClassCodeLower, ClassCodeTypo}
+	ClassTraditional, ClassFullwidth, ClassPinyin, ClassCode, ClassCodeLower, ClassCodeTypo,
+	ClassVariant, ClassTypoSub, ClassTypoDel, ClassTypoIns, ClassTypoSwap}
+
+// fuzzy reports whether a class is misspelt or written in other forms of its characters: the
+// peers are told, and answer it with their similarity search when their LIKE finds too little.
+func fuzzy(class string) bool {
+	switch class {
+	case ClassVariant, ClassTypoSub, ClassTypoDel, ClassTypoIns, ClassTypoSwap:
+		return true
+	}
+	return false
+}
 
 // entity is what every engine is loaded with: the code and the name as published.
 type entity struct{ code, name string }
@@ -46,8 +67,11 @@ type query struct {
 	key    string // fold.Key of the target name (full-name classes) or of the fragment
 }
 
-// row is one result as an engine returns it.
-type row struct{ code, name, former string }
+// row is one result as an engine returns it; close marks gongshi's close tier (相近名称).
+type row struct {
+	code, name, former string
+	close              bool
+}
 
 // relevant judges one result. Fragments: the result's name (or the former name gongshi shows
 // as the match) contains the fragment. Full names: the target, or another entity with the very
@@ -56,7 +80,7 @@ func (q *query) relevant(r row) bool {
 	switch q.class {
 	case ClassFrag1, ClassFrag2, ClassFrag4:
 		return strings.Contains(fold.Key(r.name), q.key) || r.former != "" && strings.Contains(fold.Key(r.former), q.key)
-	case ClassNameExact, ClassTraditional, ClassFullwidth:
+	case ClassNameExact, ClassTraditional, ClassFullwidth, ClassVariant, ClassTypoSub, ClassTypoDel, ClassTypoIns, ClassTypoSwap:
 		return r.code == q.target || fold.Key(r.name) == q.key
 	}
 	return r.code == q.target
@@ -176,6 +200,119 @@ func traditional(name string) string {
 	return out
 }
 
+var (
+	variantOnce sync.Once
+	variantOf   map[rune][]rune // standard form → its variant forms, as fold.Variants folds them
+)
+
+// loadVariantOf inverts fold.Variants over the CJK code points, leaving out compatibility
+// ideographs: they come from old encodings, not from anyone typing a name.
+func loadVariantOf() {
+	variantOf = map[rune][]rune{}
+	for _, rg := range [][2]rune{{0x3400, 0x9FFF}, {0x20000, 0x2F7FF}, {0x30000, 0x3134F}} {
+		for r := rg[0]; r <= rg[1]; r++ {
+			if s, _ := utf8.DecodeRuneInString(fold.Variants(string(r))); s != r {
+				variantOf[s] = append(variantOf[s], r)
+			}
+		}
+	}
+}
+
+// variant writes one character of a name that has a variant form (果 → 菓, 卫 → 衞) in that
+// form and the others in traditional characters; "" if no character has one.
+func variant(rng *rand.Rand, name string) string {
+	variantOnce.Do(loadVariantOf)
+	rs := []rune(name)
+	var at []int
+	for i, r := range rs {
+		if len(variantOf[r]) > 0 {
+			at = append(at, i)
+		}
+	}
+	if len(at) == 0 {
+		return ""
+	}
+	i := at[rng.IntN(len(at))]
+	vs := variantOf[rs[i]]
+	v := vs[rng.IntN(len(vs))]
+	out := []rune(name)
+	if tr := traditional(name); tr != "" {
+		out = []rune(tr)
+	}
+	out[i] = v
+	return string(out)
+}
+
+// nameRune reports whether r is a character of a name proper: Han, or an ASCII letter or digit.
+func nameRune(r rune) bool {
+	return unicode.Is(unicode.Han, r) || r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// minTypoName is the shortest name a typo class draws: a shorter one with a character wrong
+// is as close to many other names as to its own.
+const minTypoName = 6
+
+// misspell makes one typing mistake of class in the name, at a random character of it: a
+// wrong character (drawn from other names), a missing one, an extra one, or two different
+// neighbours swapped. "" if the name is too short or has no such place.
+func misspell(rng *rand.Rand, name, class string, pool []rune) string {
+	rs := []rune(name)
+	var at []int
+	for i, r := range rs {
+		if nameRune(r) {
+			at = append(at, i)
+		}
+	}
+	if len(at) < minTypoName {
+		return ""
+	}
+	other := func(not rune) rune {
+		for range min(20, len(pool)) {
+			if c := pool[rng.IntN(len(pool))]; fold.Fold(string(c)) != fold.Fold(string(not)) {
+				return c
+			}
+		}
+		return 0
+	}
+	i := at[rng.IntN(len(at))]
+	switch class {
+	case ClassTypoSub:
+		c := other(rs[i])
+		if c == 0 {
+			return ""
+		}
+		rs[i] = c
+	case ClassTypoDel:
+		rs = append(rs[:i], rs[i+1:]...)
+	case ClassTypoIns:
+		c := other(rs[i])
+		if c == 0 {
+			return ""
+		}
+		rs = append(rs[:i], append([]rune{c}, rs[i:]...)...)
+	case ClassTypoSwap:
+		if i+1 >= len(rs) || !nameRune(rs[i+1]) || fold.Fold(string(rs[i])) == fold.Fold(string(rs[i+1])) {
+			return ""
+		}
+		rs[i], rs[i+1] = rs[i+1], rs[i]
+	}
+	return string(rs)
+}
+
+// typoPool is the characters a misspelling draws from: those of some names, so that a wrong
+// character is one names are written with, in proportion to how often they are.
+func typoPool(rng *rand.Rand, ents []entity) []rune {
+	var pool []rune
+	for range min(2000, len(ents)) {
+		for _, r := range ents[rng.IntN(len(ents))].name {
+			if unicode.Is(unicode.Han, r) {
+				pool = append(pool, r)
+			}
+		}
+	}
+	return pool
+}
+
 // fullwidth writes ASCII letters and digits full-width and swaps the widths of parentheses,
 // the way names come out of Chinese input methods and old agency systems; "" if nothing changes.
 func fullwidth(name string) string {
@@ -276,6 +413,10 @@ func typo(rng *rand.Rand, code string) string {
 // passed over; after many misses the class is left with fewer queries.
 func draw(rng *rand.Rand, ents []entity, class string, n int) []query {
 	var out []query
+	var pool []rune
+	if class == ClassTypoSub || class == ClassTypoIns {
+		pool = typoPool(rng, ents)
+	}
 	for tries := 0; len(out) < n && tries < 200*n && len(ents) > 0; tries++ {
 		e := ents[rng.IntN(len(ents))]
 		q := query{class: class, target: e.code, tname: e.name, key: fold.Key(e.name)}
@@ -309,6 +450,10 @@ func draw(rng *rand.Rand, ents []entity, class string, n int) []query {
 				continue // the typo must be the only thing wrong
 			}
 			q.text = typo(rng, e.code)
+		case ClassVariant:
+			q.text = variant(rng, e.name)
+		case ClassTypoSub, ClassTypoDel, ClassTypoIns, ClassTypoSwap:
+			q.text = misspell(rng, e.name, class, pool)
 		}
 		if q.text != "" {
 			out = append(out, q)

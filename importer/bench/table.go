@@ -95,8 +95,48 @@ func (r *Result) Print(w io.Writer, o Options) {
 		}
 	}
 	fmt.Fprintln(w, "h@k: share of queries with a relevant result at rank 1 / in the top k. Relevant: for frag*, a name")
-	fmt.Fprintln(w, "containing the fragment; for name_exact, traditional, fullwidth, the target or a same-named entity;")
-	fmt.Fprintln(w, "otherwise the target. Peers get the typed text unchanged and are told which queries are codes.")
+	fmt.Fprintln(w, "containing the fragment; for name_exact, traditional, fullwidth, variant and typo_*, the target or a")
+	fmt.Fprintln(w, "same-named entity; otherwise the target. Peers get the typed text unchanged and are told which queries")
+	fmt.Fprintln(w, "are codes, and which are misspelt or in variant characters (variant, typo_*): for those, when their LIKE")
+	fmt.Fprintln(w, "finds fewer than 10, pg_trgm adds its similarity matches (%) and FTS5 the names holding any trigram.")
+	r.printZeros(w, engines)
+}
+
+// printZeros writes, per class, how many answers had no result at all, gongshi's hit@3, and
+// what gongshi's answers would be without the close tier (close results dropped).
+func (r *Result) printZeros(w io.Writer, engines []string) {
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "%-12s %5s | %-*s | %s\n", "", "", 8*len(engines)-1, "answers with no result", "gongshi")
+	fmt.Fprintf(w, "%-12s %5s |", "class", "N")
+	for _, e := range engines {
+		fmt.Fprintf(w, " %7s", shortEngine(e))
+	}
+	fmt.Fprintf(w, " | %4s %12s %13s\n", "h@3", "strict h@10", "strict zero")
+	fmt.Fprintln(w, strings.Repeat("-", 22+8*len(engines)+33))
+	for _, class := range append(append([]string{}, Classes...), ClassAll) {
+		g := r.Class(EngineGongshi, class)
+		if g == nil {
+			continue
+		}
+		fmt.Fprintf(w, "%-12s %5d |", class, g.N)
+		for _, e := range engines {
+			if c := r.Class(e, class); c != nil && c.N > 0 {
+				fmt.Fprintf(w, " %7d", c.Zero)
+			} else {
+				fmt.Fprintf(w, " %7s", "-")
+			}
+		}
+		fmt.Fprintf(w, " | %4.2f %12.2f %13d\n", g.Hit3, g.StrictHit10, g.StrictZero)
+	}
+	fmt.Fprintln(w, "strict: gongshi's same answers with the close tier's results (相近名称) dropped.")
+}
+
+// shortEngine fits an engine's name in a narrow column.
+func shortEngine(e string) string {
+	if len(e) > 7 {
+		return e[:7]
+	}
+	return e
 }
 
 // PrintMisses lists a few gongshi queries per class whose answer was not in the top 10.
