@@ -59,9 +59,43 @@ func TestOpenAPI(t *testing.T) {
 		"/api/v1/reports/XY20261122ABCD1234":                    404,
 		"/reports/public-key":                                   200,
 
+		// Operations and this description.
+		"/metrics":      200,
+		"/openapi.yaml": 200,
+
+		// Open data, feeds and the PDF report: no version is published in this data folder.
+		"/data/catalog.json":                  404,
+		"/data/dcat.jsonld":                   404,
+		"/data/blacklist":                     301,
+		"/data/nope":                          404,
+		"/data/blacklist/":                    404,
+		"/data/blacklist/2026-11-22":          301,
+		"/data/blacklist/2026-11-22/":         404,
+		"/data/blacklist/latest/SHA256SUMS":   404,
+		"/feeds/blacklist.atom":               200,
+		"/feeds/entities/" + huawei + ".atom": 200,
+		"/entities/" + huawei + "/report.pdf": 200,
+		"/reports/public-key.pem":             200,
+
+		// Objections, and the back office without a reviewer's token.
+		"/api/v1/objections/stats":                                                     200,
+		"/api/v1/objections/XY20261122ABCD1234":                                        404,
+		"/api/v1/admin/objections":                                                     401,
+		"/api/v1/admin/objections/XY20261122ABCD1234":                                  401,
+		`POST /api/v1/objections {"record_id":"x","kind":"objection"}`:                 400,
+		`POST /api/v1/objections/XY20261122ABCD1234/supplement {}`:                     404,
+		`POST /api/v1/admin/objections/XY20261122ABCD1234/actions {"action":"accept"}`: 401,
+
 		// Batch screening: "POST path body" (JSON).
 		`POST /api/v1/screen {"as_of":"2025-01-01","subjects":[{"code":"` + huawei + `"},{"name":"厦门安泰（福建）贸易有限公司","ref":7},"91350200776049653B"]}`: 200,
 		`POST /api/v1/screen {"subjects":[]}`: 400,
+	}
+	// Redirects are answers to validate, not to follow.
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// Feeds, PDFs and PEM keys are text or bytes to the validator: it checks their content type
+	// and status, and that they are strings.
+	for _, ct := range []string{"application/atom+xml", "application/pdf", "application/x-pem-file"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.FileBodyDecoder)
 	}
 	covered := map[string]bool{}
 	for path, want := range requests {
@@ -81,7 +115,7 @@ func TestOpenAPI(t *testing.T) {
 			continue
 		}
 		covered[route.Path] = true
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := noRedirect.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
