@@ -14,6 +14,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // The strict tiers find a name only if it holds every word of the query. A citizen who typed
@@ -60,6 +61,9 @@ type closeQuery struct {
 	bigrams  []string // each once; a name matches one forwards or reversed
 	reversed []string // of each bigram
 	chars    []rune   // the characters outside legal forms, each once: the tie-break
+	// For pinyin, instead: the pairs of adjacent syllables of its best reading ("yi'bo"),
+	// each once, counted on the pinyin pairs field's bitmaps.
+	pairs []string
 }
 
 // closeQuery returns the close reading of a name query: the bigrams of what was typed, but
@@ -68,6 +72,15 @@ type closeQuery struct {
 // A bigram across the end of a legal form is kept: "装有" of "民元服装有限公司" is still
 // evidence when 服 was mistyped.
 func (p *ParsedQuery) closeQuery() *closeQuery {
+	if p.Class == ClassPinyin && len(p.Syllables) > 0 {
+		// Pinyin that spans a legal form ("…jituan": 集团 is not in the indexed core) or
+		// has a syllable wrong still shares most pairs with the name.
+		pairs := dedupe(pairsOf(p.Syllables[0]))
+		if len(pairs) < 2 {
+			return nil
+		}
+		return &closeQuery{pairs: spread(pairs, maxCloseBigrams)}
+	}
 	if p.Class != ClassName {
 		return nil
 	}
@@ -210,6 +223,13 @@ func closeShard(ctx context.Context, sh bleve.Index, cols *columns, cq *closeQue
 		return nil, nil
 	}
 	e := &bitsEval{segs: snap.Segments(), m: sh.Mapping(), cols: cols}
+	within, ok, err := filterBits(e, fs)
+	if !ok || err != nil {
+		return nil, err
+	}
+	if cq.pairs != nil {
+		return closePairs(ctx, r, e, cq, within, size, skip)
+	}
 
 	// The candidates: the documents in two of the n-m+2 rarest bigrams, each forwards or
 	// reversed. Posting lists are counted before any is read into a bitmap.
@@ -259,21 +279,7 @@ func closeShard(ctx context.Context, sh bleve.Index, cols *columns, cq *closeQue
 	}
 	cand := atLeast[need]
 	// Entities under the filters, strict hits out.
-	if len(fs) > 1 {
-		plan := e.plan(bleve.NewConjunctionQuery(fs...))
-		if plan == nil {
-			return nil, nil
-		}
-		within, err := plan.eval(e)
-		if errors.Is(err, errNoBits) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		cand.And(within)
-	}
-	cand.And(cols.entities)
+	cand.And(within)
 	cand.AndNot(skip)
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -297,6 +303,95 @@ func closeShard(ctx context.Context, sh bleve.Index, cols *columns, cq *closeQue
 	for it.HasNext() && checked < budget {
 		check(uint64(it.Next()))
 		checked++
+	}
+	return best.page(r, total)
+}
+
+// filterBits returns the entities under the filters fs (fs[0] is kind:e) as a bitmap; ok is
+// false when a filter cannot be evaluated on bitmaps (a penalty date range).
+func filterBits(e *bitsEval, fs []query.Query) (within *roaring.Bitmap, ok bool, err error) {
+	if len(fs) <= 1 {
+		return e.cols.entities, true, nil // read only: a caller that changes it clones it
+	}
+	plan := e.plan(bleve.NewConjunctionQuery(fs...))
+	if plan == nil {
+		return nil, false, nil
+	}
+	within, err = plan.eval(e)
+	if errors.Is(err, errNoBits) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	within.And(e.cols.entities)
+	return within, true, nil
+}
+
+// denseBand is the size past which a band of pinyin close names is walked in rank order
+// rather than bit by bit: the page then fills after a few steps per hit.
+const denseBand = 8192
+
+// closePairs is the close tier of a pinyin query on one shard: the entities within, skip
+// out, holding at least half of its syllable pairs, more first, then by rank. With few pairs
+// and their postings small, it is counted on bitmaps alone: atLeast[j], the documents holding
+// j of the pairs or more, grows by atLeast[j] |= atLeast[j-1] & pair, and each band
+// atLeast[j] \ atLeast[j+1] is a tier.
+func closePairs(ctx context.Context, r index.IndexReader, e *bitsEval, cq *closeQuery, within *roaring.Bitmap, size int, skip *roaring.Bitmap) (*tieredPage, error) {
+	if !hasField(e.m, "core", FieldPinyinPairs) {
+		return nil, nil
+	}
+	cols := e.cols
+	within = roaring.AndNot(within, skip)
+	n := len(cq.pairs)
+	atLeast := make([]*roaring.Bitmap, n+2)
+	for j := range atLeast {
+		atLeast[j] = roaring.New()
+	}
+	for i, p := range cq.pairs {
+		bm, err := termBits{FieldPinyinPairs, p}.eval(e)
+		if errors.Is(err, errNoBits) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		bm.And(within)
+		for j := min(i+1, n); j >= 2; j-- {
+			atLeast[j].Or(roaring.And(atLeast[j-1], bm))
+		}
+		atLeast[1].Or(bm)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	best := &bestHits{size: size, cols: cols, hits: make([]bestHit, 0, size+1)}
+	var total uint64
+	for j := n; j >= closeMinimum(n); j-- {
+		band := roaring.AndNot(atLeast[j], atLeast[j+1])
+		card := band.GetCardinality()
+		total += card
+		tier := (n - j) * 16
+		if card == 0 || best.full(tier) {
+			continue
+		}
+		if card <= denseBand {
+			it := band.Iterator()
+			for it.HasNext() {
+				num := uint64(it.Next())
+				best.offer(tierKey(tier, uint64(cols.orderOf(num))), num)
+			}
+			continue
+		}
+		found := 0
+		for _, num := range cols.byOrder {
+			if band.Contains(num) {
+				best.offer(tierKey(tier, uint64(cols.orderOf(uint64(num)))), uint64(num))
+				if found++; found == size {
+					break
+				}
+			}
+		}
 	}
 	return best.page(r, total)
 }

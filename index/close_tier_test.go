@@ -134,6 +134,28 @@ func TestCloseTierKeepsFilters(t *testing.T) {
 	}
 }
 
+// TestCloseTierReadsPinyin: pinyin that runs into a legal form (集团 is not in the indexed
+// core) or has a syllable wrong finds the company by most of its syllable pairs.
+func TestCloseTierReadsPinyin(t *testing.T) {
+	s, _ := buildCorpus(t, closeCorpus)
+	for _, q := range []string{"chongqingchangjiangwuliujituan", "chongqingchangjiangwuluo", "changjiangwuliugongsi"} {
+		if res, err := s.Search(context.Background(), SearchRequest{Query: q}); err != nil || res.Class != ClassPinyin || len(res.Results) != 0 {
+			t.Fatalf("%q strictly: class %s, %v, %v: want a pinyin query that finds nothing", q, res.Class, tiersOf(res), err)
+		}
+		res, err := s.Search(context.Background(), SearchRequest{Query: q, Close: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tiersOf(res); len(got) == 0 || got[0] != "重庆长江物流有限公司/close" {
+			t.Errorf("%q: %v, want 重庆长江物流有限公司 first, close", q, got)
+		}
+	}
+	// Two syllables are one pair: nothing to hold most of.
+	if res, _ := s.Search(context.Background(), SearchRequest{Query: "chongqiang", Close: true}); len(res.Results) != 0 {
+		t.Errorf("chongqiang: %v", tiersOf(res))
+	}
+}
+
 func TestCloseMinimum(t *testing.T) {
 	for n, want := range map[int]int{2: 1, 3: 2, 4: 2, 5: 3, 6: 3, 12: 6} {
 		if got := closeMinimum(n); got != want {
