@@ -105,16 +105,21 @@ func (s *Searcher) closeHits(sctx, ctx context.Context, g *Generation, pq *Parse
 	if page == nil || len(page.hits) == 0 {
 		return nil
 	}
+	// Highlight marks words the name holds whole; a close name holds bigrams of them.
 	shared := *pq
-	if cq := pq.closeQuery(); cq != nil {
-		shared.Words = cq.bigrams
-	}
+	shared.Words = nil
 	from := len(out.Results)
 	if err := s.hits(ctx, g, &shared, page.hits, page.cards, today, out); err != nil {
 		return err
 	}
+	cq := pq.closeQuery()
 	for i := from; i < len(out.Results); i++ {
-		out.Results[i].Tier = TierClose
+		h := &out.Results[i]
+		h.Tier = TierClose
+		if cq != nil && cq.bigrams != nil {
+			h.Parts = cq.highlight(h.Name)
+			h.Highlight = PartsHTML(h.Parts)
+		}
 	}
 	return nil
 }

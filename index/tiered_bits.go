@@ -46,6 +46,10 @@ type bitsEval struct {
 	segs []*scorch.SegmentSnapshot
 	m    mapping.IndexMapping
 	cols *columns
+	// dicts are each field's term lookups, one per segment, opened once per evaluation: a
+	// segment's dictionary costs an allocation and an FST reader to open, and the close tier
+	// looks up some twenty terms of one field.
+	dicts map[string][]func(term string) (postingList, error)
 }
 
 // tierBits returns each band of q on one shard as a bitmap of document numbers, the documents
@@ -147,13 +151,23 @@ func (t termBits) eval(e *bitsEval) (*roaring.Bitmap, error) {
 // postingLists are a term's posting lists, one per segment of the snapshot; Count of each
 // tells how common the term is before any is read into a bitmap.
 func (e *bitsEval) postingLists(t termBits) ([]postingList, error) {
-	out := make([]postingList, len(e.segs))
-	for i, ss := range e.segs {
-		d, err := ss.Segment().Dictionary(t.field)
-		if err != nil {
-			return nil, err
+	lookups, ok := e.dicts[t.field]
+	if !ok {
+		for _, ss := range e.segs {
+			d, err := ss.Segment().Dictionary(t.field)
+			if err != nil {
+				return nil, err
+			}
+			lookups = append(lookups, func(term string) (postingList, error) { return d.PostingsList([]byte(term), nil, nil) })
 		}
-		pl, err := d.PostingsList([]byte(t.term), nil, nil)
+		if e.dicts == nil {
+			e.dicts = map[string][]func(string) (postingList, error){}
+		}
+		e.dicts[t.field] = lookups
+	}
+	out := make([]postingList, len(e.segs))
+	for i, lookup := range lookups {
+		pl, err := lookup(t.term)
 		if err != nil {
 			return nil, err
 		}
