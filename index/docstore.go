@@ -460,6 +460,11 @@ func (s *DocStore) queryRecords(ctx context.Context, q string, args ...any) ([]*
 	if err != nil {
 		return nil, err
 	}
+	return scanRecords(rows)
+}
+
+// scanRecords decodes the records of a query that selects their documents, and closes rows.
+func scanRecords(rows *sql.Rows) ([]*Record, error) {
 	defer rows.Close()
 	var out []*Record
 	for rows.Next() {
