@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/gongshi/gongshi/portal/pgtemp"
+	"github.com/gongshi/gongshi/portal/devtools/pgtemp"
 )
 
 // TestPGElectorOneLeader: of two electors on one database exactly one leads; when the

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/gongshi/gongshi/index"
-	"github.com/gongshi/gongshi/portal/redistemp"
+	"github.com/gongshi/gongshi/portal/devtools/redistemp"
 	"github.com/gongshi/gongshi/portal/store"
 )
 

@@ -15,7 +15,7 @@ import (
 	"github.com/gongshi/gongshi/importer"
 	"github.com/gongshi/gongshi/importer/opendata"
 	"github.com/gongshi/gongshi/index"
-	"github.com/gongshi/gongshi/portal/redistemp"
+	"github.com/gongshi/gongshi/portal/devtools/redistemp"
 )
 
 // clientFrom returns an HTTP client whose connections come from the given loopback address,

@@ -16,7 +16,7 @@ import (
 	"golang.org/x/text/width"
 
 	"github.com/gongshi/gongshi/importer"
-	"github.com/gongshi/gongshi/importer/demo"
+	"github.com/gongshi/gongshi/importer/devtools/demo"
 	"github.com/gongshi/gongshi/index"
 	"github.com/gongshi/gongshi/index/fold"
 	"github.com/gongshi/gongshi/index/uscc"

@@ -40,7 +40,7 @@ import (
 	"github.com/gongshi/gongshi/importer/opendata"
 	"github.com/gongshi/gongshi/importer/opendata/opendatatest"
 	"github.com/gongshi/gongshi/index"
-	"github.com/gongshi/gongshi/portal/pgtemp"
+	"github.com/gongshi/gongshi/portal/devtools/pgtemp"
 	"github.com/gongshi/gongshi/portal/store"
 )
 

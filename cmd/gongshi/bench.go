@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gongshi/gongshi/importer/bench"
+	"github.com/gongshi/gongshi/importer/devtools/bench"
 	"github.com/gongshi/gongshi/index"
-	"github.com/gongshi/gongshi/portal/pgtemp"
+	"github.com/gongshi/gongshi/portal/devtools/pgtemp"
 )
 
 // cmdBench runs the search benchmark against a throw-away PostgreSQL (pg_trgm) and SQLite FTS5,

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gongshi/gongshi/importer/bench"
-	"github.com/gongshi/gongshi/portal/pgtemp"
+	"github.com/gongshi/gongshi/importer/devtools/bench"
+	"github.com/gongshi/gongshi/portal/devtools/pgtemp"
 )
 
 // TestBenchAgainstPeers runs the search benchmark on small data against a real throw-away

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/gongshi/gongshi/importer"
-	"github.com/gongshi/gongshi/importer/demo"
+	"github.com/gongshi/gongshi/importer/devtools/demo"
 	"github.com/gongshi/gongshi/index"
 )
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/gongshi/gongshi/importer"
-	"github.com/gongshi/gongshi/importer/demo"
+	"github.com/gongshi/gongshi/importer/devtools/demo"
 )
 
 func cmdGenerate(ctx context.Context, args []string) error {

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/gongshi/gongshi/importer"
-	"github.com/gongshi/gongshi/importer/demo"
+	"github.com/gongshi/gongshi/importer/devtools/demo"
 	"github.com/gongshi/gongshi/importer/opendata/opendatatest"
 	"github.com/gongshi/gongshi/index"
 )

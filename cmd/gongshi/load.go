@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/gongshi/gongshi/importer"
-	"github.com/gongshi/gongshi/importer/demo"
+	"github.com/gongshi/gongshi/importer/devtools/demo"
 	"github.com/gongshi/gongshi/index"
-	"github.com/gongshi/gongshi/portal/loadtest"
+	"github.com/gongshi/gongshi/portal/devtools/loadtest"
 	"github.com/gongshi/gongshi/portal/store"
 )
 

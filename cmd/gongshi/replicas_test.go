@@ -19,9 +19,9 @@ import (
 	"time"
 
 	"github.com/gongshi/gongshi/importer"
-	"github.com/gongshi/gongshi/importer/demo"
-	"github.com/gongshi/gongshi/portal/pgtemp"
-	"github.com/gongshi/gongshi/portal/redistemp"
+	"github.com/gongshi/gongshi/importer/devtools/demo"
+	"github.com/gongshi/gongshi/portal/devtools/pgtemp"
+	"github.com/gongshi/gongshi/portal/devtools/redistemp"
 )
 
 // Several `gongshi serve` replicas on one data folder, one PostgreSQL and one Redis, as real

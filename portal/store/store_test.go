@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gongshi/gongshi/portal/devtools/pgtemp"
 	"github.com/gongshi/gongshi/portal/objection"
-	"github.com/gongshi/gongshi/portal/pgtemp"
 )
 
 var (

@@ -22,7 +22,7 @@ func BenchmarkHostileInputs(b *testing.B) {
 	bin := os.Getenv("GONGSHI_BIN")
 	if bin == "" {
 		bin = filepath.Join(b.TempDir(), "gongshi")
-		build := exec.Command("go", "build", "-o", bin, "../../cmd/gongshi")
+		build := exec.Command("go", "build", "-o", bin, "../../../cmd/gongshi")
 		if out, err := build.CombinedOutput(); err != nil {
 			b.Fatalf("build gongshi: %v\n%s", err, out)
 		}

@@ -18,7 +18,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/gongshi/gongshi/importer/bench"
+	"github.com/gongshi/gongshi/importer/devtools/bench"
 )
 
 // Options configure one load test against a running portal.

@@ -15,7 +15,7 @@ import (
 
 	_ "modernc.org/sqlite" // the generation's docs.db
 
-	"github.com/gongshi/gongshi/importer/bench"
+	"github.com/gongshi/gongshi/importer/devtools/bench"
 	"github.com/gongshi/gongshi/importer/opendata"
 	"github.com/gongshi/gongshi/index"
 )
