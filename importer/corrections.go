@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"maps"
@@ -25,23 +26,24 @@ type Corrections interface {
 	All(ctx context.Context) ([]Correction, error)
 }
 
-// applyCorrections applies every decision to the new generation's document store.
-func applyCorrections(ctx context.Context, docs *index.DocStore, src Corrections) error {
+// applyCorrections applies every decision to the new generation's document store and returns
+// the entity codes whose documents that changed.
+func applyCorrections(ctx context.Context, docs *index.DocStore, src Corrections) ([]string, error) {
 	cs, err := src.All(ctx)
 	if err != nil || len(cs) == 0 {
-		return err
+		return nil, err
 	}
 	w, err := docs.Begin(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, c := range cs {
 		if err := ApplyCorrection(ctx, docs, w, c); err != nil {
 			w.Rollback()
-			return err
+			return nil, err
 		}
 	}
-	return w.Commit()
+	return w.Touched(), w.Commit()
 }
 
 // ApplyCorrection applies one decision through an open writer. A record the store does not
@@ -67,5 +69,13 @@ func ApplyCorrection(ctx context.Context, docs *index.DocStore, w *index.DocWrit
 	if c.Note != "" {
 		r.Fields["correction_note"] = personal.Mask(c.Note)
 	}
+	nb, err := json.Marshal(&r)
+	if err != nil {
+		return err
+	}
+	if bytes.Equal(nb, b) {
+		return nil // applied already (a build on top of a generation that has it)
+	}
+	w.Touch(r.EntityCode)
 	return w.PutRecord(&r)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -172,6 +173,37 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 	}
 
 	base, _ := dd.Current()
+	var baseInfo index.GenerationInfo
+	if base != "" {
+		var err error
+		if baseInfo, err = index.ReadInfo(dd.Generation(base)); err != nil && !opts.Rebuild {
+			// Starting afresh would drop every document the serving data holds.
+			return reports, fmt.Errorf("the serving generation cannot be read (%v); rebuild it from the archived snapshots with: gongshi import --rebuild", err)
+		}
+	}
+	applied := map[string]int64{} // snapshot id → the sequence it was applied as
+	for _, ref := range baseInfo.Snapshots {
+		applied[ref.ID] = ref.Seq
+	}
+	if !opts.Rebuild {
+		// A snapshot the serving data holds already is not applied twice: re-running an
+		// import (after a crash, or by a scheduler that cannot tell) changes nothing.
+		snaps = slices.DeleteFunc(snaps, func(s *Snapshot) bool {
+			seq, done := applied[s.ID()]
+			if done {
+				rep := newReport(s, opts.Now())
+				rep.AlreadyApplied, rep.Seq, rep.Generation = true, seq, base
+				rep.finish(opts.Now())
+				reports = append(reports, rep)
+				s.Close()
+			}
+			return done
+		})
+		if len(snaps) == 0 {
+			return reports, nil
+		}
+		base, _ = dd.Current()
+	}
 	if opts.Rebuild {
 		base = ""
 	}
@@ -186,9 +218,9 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return reports, err
 	}
-	info := index.GenerationInfo{ID: genID, Shards: opts.Shards}
+	info := index.GenerationInfo{ID: genID, Shards: opts.Shards, Seq: baseInfo.Seq, Base: base}
 	started := opts.Now()
-	if err := seedDocStore(dd, base, dir, &info); err != nil {
+	if err := seedDocStore(dd, base, baseInfo, dir, &info); err != nil {
 		return reports, err
 	}
 	docs, err := index.OpenDocStore(index.DocStorePath(dir), false)
@@ -196,6 +228,8 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 		return reports, err
 	}
 	defer docs.Close()
+	touched := map[string]struct{}{}      // entity codes whose documents changed
+	touchedTypes := map[string]struct{}{} // record types whose documents changed
 	for _, s := range snaps {
 		rep := newReport(s, opts.Now())
 		reports = append(reports, rep)
@@ -225,17 +259,42 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 		if err := w.Commit(); err != nil {
 			return reports, err
 		}
-		info.Snapshots = append(info.Snapshots, index.SnapshotRef{ID: s.ID(), Publisher: s.Manifest.Publisher, SnapshotDate: s.Manifest.SnapshotDate, Kind: s.Manifest.Kind})
+		for _, c := range w.Touched() {
+			touched[c] = struct{}{}
+		}
+		for _, c := range rep.Changes {
+			if c.Added+c.Changed+c.Withdrawn > 0 {
+				touchedTypes[c.Type] = struct{}{}
+			}
+		}
+		ref := index.SnapshotRef{ID: s.ID(), Publisher: s.Manifest.Publisher, SnapshotDate: s.Manifest.SnapshotDate, Kind: s.Manifest.Kind}
+		if seq, ok := applied[ref.ID]; ok && opts.Rebuild {
+			ref.Seq = seq // a rebuild applies the same snapshots as the same sequence
+		} else {
+			info.Seq++
+			ref.Seq = info.Seq
+		}
+		rep.Seq = ref.Seq
+		info.Snapshots = append(info.Snapshots, ref)
 		if s.Manifest.SnapshotDate > info.DataDate {
 			info.DataDate = s.Manifest.SnapshotDate
 		}
 	}
 	if opts.Corrections != nil {
-		if err := applyCorrections(ctx, docs, opts.Corrections); err != nil {
+		codes, err := applyCorrections(ctx, docs, opts.Corrections)
+		if err != nil {
 			return reports, fmt.Errorf("apply corrections: %w", err)
 		}
+		for _, c := range codes {
+			touched[c] = struct{}{}
+		}
 	}
-	if err := docs.FinishBuild(); err != nil {
+	incremental := base != "" && !opts.DocStoreOnly && updateIsSmall(len(touched), baseInfo)
+	finish := docs.FinishBuild
+	if incremental {
+		finish = docs.FinishUpdate
+	}
+	if err := finish(); err != nil {
 		return reports, err
 	}
 	docs.Close()
@@ -248,8 +307,21 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 		return reports, nil
 	}
 
-	if err := buildShards(ctx, dir, &info, opts); err != nil {
+	if incremental {
+		codes := slices.Sorted(maps.Keys(touched))
+		info.Shards, info.Incremental = baseInfo.Shards, true
+		info.Touched = slices.Sorted(maps.Keys(touchedTypes))
+		if info.Entities, info.Records, err = index.UpdateShards(ctx, dd.Generation(base), dir, codes, index.BuildOptions{}); err != nil {
+			return reports, err
+		}
+	} else if err := buildShards(ctx, dir, &info, opts); err != nil {
 		return reports, err
+	}
+	if !incremental {
+		info.Touched = nil // every type is rebuilt: publication reads them all
+		for _, t := range index.RecordTypes {
+			info.Touched = append(info.Touched, string(t))
+		}
 	}
 	for _, s := range snaps {
 		dst := filepath.Join(dd.Snapshots(), s.ID())
@@ -273,7 +345,9 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 	for _, rep := range reports {
 		// The whole import (validation, load and indexing) is what an operator waits for.
 		rep.finish(opts.Now())
-		rep.Generation = genID
+		if !rep.AlreadyApplied {
+			rep.Generation, rep.Incremental = genID, incremental
+		}
 		writeReport(dd, rep)
 	}
 	return reports, nil
@@ -296,29 +370,29 @@ func buildShards(ctx context.Context, dir string, info *index.GenerationInfo, op
 	return nil
 }
 
-// seedDocStore starts the new generation's document store as a consistent copy of the serving
-// one (empty for the first import): a full snapshot replaces only what its own publisher
-// published, so every other publisher's documents carry over.
-func seedDocStore(dd index.DataDir, base, dir string, info *index.GenerationInfo) error {
+// seedDocStore starts the new generation's document store as a copy of the serving one
+// (empty for the first import or a rebuild): a full snapshot replaces only what its own
+// publisher published, so every other publisher's documents carry over. A complete
+// generation's store is never written again and holds no journal (FinishBuild and
+// FinishUpdate checkpoint it), so its file is copied as it is: the kernel copies the bytes,
+// without decoding a page or holding the corpus in memory.
+func seedDocStore(dd index.DataDir, base string, baseInfo index.GenerationInfo, dir string, info *index.GenerationInfo) error {
 	if base == "" {
 		return nil
-	}
-	baseInfo, err := index.ReadInfo(dd.Generation(base))
-	if err != nil {
-		// Starting afresh would drop every document the serving data holds.
-		return fmt.Errorf("the serving generation cannot be read (%v); rebuild it from the archived snapshots with: gongshi import --rebuild", err)
 	}
 	if err := baseInfo.CheckFormat(); err != nil {
 		return err
 	}
-	src, err := index.OpenDocStore(index.DocStorePath(dd.Generation(base)), false) // VACUUM INTO needs a writable connection
-	if err != nil {
-		return err
-	}
-	defer src.Close()
 	info.Snapshots = append(info.Snapshots, baseInfo.Snapshots...)
 	info.DataDate = baseInfo.DataDate
-	return src.CopyTo(index.DocStorePath(dir))
+	return index.CopyDocStore(dd.Generation(base), dir)
+}
+
+// updateIsSmall says whether the change to a generation is small enough to re-index only
+// what changed; a change to a large part of the corpus is indexed faster from scratch (one
+// merged segment, no deletions).
+func updateIsSmall(touched int, base index.GenerationInfo) bool {
+	return base.Shards > 0 && touched <= max(10_000, base.Entities/4)
 }
 
 // storeSink writes one snapshot's accepted rows into the new generation's document store. A

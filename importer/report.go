@@ -80,6 +80,12 @@ type Report struct {
 	Refused       bool   `json:"refused"`
 	RefusedReason string `json:"refused_reason,omitempty"`
 	Generation    string `json:"generation,omitempty"`
+	// Seq is the data sequence number the snapshot was applied as. AlreadyApplied says the
+	// serving data holds the snapshot already (the same id, applied as Seq): nothing was done.
+	Seq            int64 `json:"seq,omitempty"`
+	AlreadyApplied bool  `json:"already_applied,omitempty"`
+	// Incremental says the index was updated for the changed documents only.
+	Incremental bool `json:"incremental,omitempty"`
 }
 
 // TypeChanges counts what one snapshot did to one type of its publisher's documents: added,

@@ -4,7 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"slices"
 	"sync"
 
 	_ "modernc.org/sqlite" // pure-Go SQLite driver
@@ -128,6 +131,31 @@ func (s *DocStore) FinishBuild() error {
 	return dropStat4Samples(s.db)
 }
 
+// FinishUpdate completes a store that was copied from a built one and changed a little: the
+// indexes and the planner's statistics carry over (a small change does not move the averages),
+// and the journal is written back into the file so that the store can be copied as a file.
+func (s *DocStore) FinishUpdate() error {
+	_, err := s.db.Exec(docStoreIndexes + "PRAGMA wal_checkpoint(TRUNCATE);")
+	return err
+}
+
+// CopyDocStore copies the document store of the complete generation at srcDir into dstDir.
+// A complete generation's store is checkpointed and never written again, so the file alone
+// is the store; should a journal be left beside it (a store from elsewhere), SQLite makes
+// the copy instead.
+func CopyDocStore(srcDir, dstDir string) error {
+	src, dst := DocStorePath(srcDir), DocStorePath(dstDir)
+	if fi, err := os.Stat(src + "-wal"); err == nil && fi.Size() > 0 {
+		s, err := OpenDocStore(src, false) // VACUUM INTO needs a writable connection
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		return s.CopyTo(dst)
+	}
+	return copyFile(src, dst)
+}
+
 // dropStat4Samples removes the sample rows ANALYZE keeps in sqlite_stat4 (this SQLite is built
 // with STAT4) and keeps the per-index averages in sqlite_stat1. With samples, SQLite prepares a
 // statement again every time a value bound to an indexed column changes, to choose a plan for
@@ -148,7 +176,11 @@ type DocWriter struct {
 	putEntity, putCode, putRecord, delRec *sql.Stmt
 	putCard, resolve                      *sql.Stmt
 	prevEntity, prevRecord, strikeStmt    *sql.Stmt
+	recordGroup                           *sql.Stmt
 	marked                                bool // MarkWithdrawable was called: writes strike marks
+	// touched are the entity codes whose documents this writer added, changed or removed (a
+	// record counts under its entity code): the groups an incremental index update re-reads.
+	touched map[string]struct{}
 }
 
 // Begin starts a write transaction.
@@ -157,7 +189,7 @@ func (s *DocStore) Begin(ctx context.Context) (*DocWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &DocWriter{tx: tx}
+	w := &DocWriter{tx: tx, touched: map[string]struct{}{}}
 	if _, err := tx.Exec(withdrawableSchema); err != nil {
 		tx.Rollback()
 		return nil, err
@@ -175,6 +207,7 @@ func (s *DocStore) Begin(ctx context.Context) (*DocWriter, error) {
 		{&w.prevEntity, `SELECT doc FROM entities WHERE code = ?`},
 		{&w.prevRecord, `SELECT doc FROM records WHERE id = ?`},
 		{&w.strikeStmt, `DELETE FROM temp.withdrawable WHERE type = ? AND id = ?`},
+		{&w.recordGroup, `SELECT entity_code FROM records WHERE id = ?`},
 	} {
 		if *p.stmt, err = tx.Prepare(p.sql); err != nil {
 			tx.Rollback()
@@ -248,8 +281,40 @@ func (w *DocWriter) Tx() *sql.Tx { return w.tx }
 
 // DeleteRecord removes a record by id.
 func (w *DocWriter) DeleteRecord(id string) error {
+	if err := w.touchRecord(id); err != nil {
+		return err
+	}
 	_, err := w.delRec.Exec(id)
 	return err
+}
+
+// Touch notes that the documents of the entity code changed (PutEntity and PutRecord do not:
+// a caller that writes through them says whether the content changed).
+func (w *DocWriter) Touch(code string) { w.touched[code] = struct{}{} }
+
+// touchRecord notes the entity code a stored record is filed under, if it is stored.
+func (w *DocWriter) touchRecord(id string) error {
+	var code string
+	switch err := w.recordGroup.QueryRow(id).Scan(&code); {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return err
+	}
+	w.Touch(code)
+	return nil
+}
+
+// Touched returns the entity codes whose documents the writer added, changed or removed, in
+// code order: the groups of documents (an entity and the records filed under its code) that
+// an index built from the store before these writes has to replace.
+func (w *DocWriter) Touched() []string {
+	out := make([]string, 0, len(w.touched))
+	for c := range w.touched {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Commit commits the transaction.

@@ -61,6 +61,9 @@ func (w *DocWriter) Withdraw(t RecordType) (int, error) {
 	if !w.marked || t == TypeEntity {
 		return 0, errors.New("Withdraw: no records of this type are marked")
 	}
+	if err := w.touchEach(`SELECT DISTINCT entity_code FROM records WHERE id IN (SELECT id FROM temp.withdrawable WHERE type = ?)`, string(t)); err != nil {
+		return 0, err
+	}
 	res, err := w.tx.Exec(`DELETE FROM records WHERE id IN (SELECT id FROM temp.withdrawable WHERE type = ?)`, string(t))
 	if err != nil {
 		return 0, err
@@ -99,6 +102,9 @@ func (w *DocWriter) WithdrawEntities() (withdrawn int, kept []string, err error)
 	}
 	gone := `(SELECT id FROM temp.withdrawable WHERE type = 'entity' AND NOT EXISTS
 	  (SELECT 1 FROM records WHERE records.entity_code = withdrawable.id))`
+	if err := w.touchEach(`SELECT code FROM entities WHERE code IN ` + gone); err != nil {
+		return 0, nil, err
+	}
 	for _, table := range []string{"entity_codes", "entity_cards"} {
 		if _, err := w.tx.Exec(`DELETE FROM ` + table + ` WHERE code IN ` + gone); err != nil {
 			return 0, nil, err
@@ -131,6 +137,9 @@ func (w *DocWriter) ApplyEntity(e *Entity) (Change, error) {
 	if err := w.strike(TypeEntity, e.Code); err != nil {
 		return 0, err
 	}
+	if change != Unchanged {
+		w.Touch(e.Code)
+	}
 	return change, w.PutEntity(e)
 }
 
@@ -148,6 +157,13 @@ func (w *DocWriter) ApplyRecord(r *Record) (Change, error) {
 	}
 	if err := w.strike(r.Type, r.ID); err != nil {
 		return 0, err
+	}
+	if change != Unchanged {
+		// A changed record may have moved to another entity code: both groups change.
+		if err := w.touchRecord(r.ID); err != nil {
+			return 0, err
+		}
+		w.Touch(r.EntityCode)
 	}
 	return change, w.PutRecord(r)
 }
@@ -186,4 +202,21 @@ func (w *DocWriter) strike(t RecordType, id string) error {
 	}
 	_, err := w.strikeStmt.Exec(string(t), id)
 	return err
+}
+
+// touchEach touches every entity code the query returns.
+func (w *DocWriter) touchEach(q string, args ...any) error {
+	rows, err := w.tx.Query(q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return err
+		}
+		w.Touch(code)
+	}
+	return rows.Err()
 }

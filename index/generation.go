@@ -65,6 +65,17 @@ type GenerationInfo struct {
 	Entities  int           `json:"entities"`
 	Records   int           `json:"records"`
 	Snapshots []SnapshotRef `json:"snapshots"`
+	// Seq is the data sequence number: the Seq of the last snapshot applied. It only grows
+	// from one generation to the next (a rebuild of the same snapshots keeps it), so replicas
+	// and clients tell states apart by it.
+	Seq int64 `json:"seq"`
+	// Base is the generation this one was built on ("" for a first import or a rebuild), and
+	// Touched the record types whose documents changed from it: publication reads only those.
+	Base    string   `json:"base,omitempty"`
+	Touched []string `json:"touched,omitempty"`
+	// Incremental says the shards were updated from Base's (only the changed documents
+	// re-indexed) rather than built from the whole document store.
+	Incremental bool `json:"incremental,omitempty"`
 	// DataDate is the newest snapshot date in the generation.
 	DataDate string `json:"data_date"`
 	// BuildSeconds and Bytes are measured by the build.
@@ -78,6 +89,7 @@ type SnapshotRef struct {
 	Publisher    string `json:"publisher"`
 	SnapshotDate string `json:"snapshot_date"`
 	Kind         string `json:"kind"`
+	Seq          int64  `json:"seq"` // the data sequence number the snapshot was applied as
 }
 
 const (
