@@ -23,11 +23,11 @@ const (
 
 // corsExposedHeaders are the response headers a page on another origin may read beyond the
 // basic ones: validators to cache and resume downloads, the file's checksum and canonical
-// link, and the rate-limit budget so that a tool can pace itself.
+// link, the rate-limit budget so that a tool can pace itself, and the data version.
 var corsExposedHeaders = strings.Join([]string{
 	"Content-Disposition", "Content-Length", "Content-Range", "ETag", "Last-Modified", "Link",
 	"Retry-After", "X-Content-SHA256", "X-RateLimit-Limit", "X-RateLimit-Remaining",
-	"X-RateLimit-Reset", "X-RateLimit-Policy",
+	"X-RateLimit-Reset", "X-RateLimit-Policy", dataVersionHeader,
 }, ", ")
 
 // corsAllowedHeaders are the request headers a page on another origin may send: ranges and

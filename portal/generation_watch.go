@@ -20,12 +20,15 @@ func (s *Server) LoadCurrent() error {
 	if info, ok := s.live.Current(); ok && info.ID == id {
 		return nil
 	}
+	if info, err := index.ReadInfo(s.cfg.Data.Generation(id)); err == nil {
+		s.newest.Store(&info) // known before it opens: a replica that cannot open it is behind
+	}
 	g, err := index.OpenGeneration(s.cfg.Data.Generation(id))
 	if err != nil {
 		return err
 	}
 	s.live.Swap(g)
-	s.log.Info("serving generation", "id", id, "entities", g.Info.Entities, "records", g.Info.Records, "data_date", g.Info.DataDate)
+	s.log.Info("serving generation", "id", id, "seq", g.Info.Seq, "entities", g.Info.Entities, "records", g.Info.Records, "data_date", g.Info.DataDate)
 	return nil
 }
 
@@ -42,4 +45,17 @@ func (s *Server) watchGenerations(ctx context.Context, every time.Duration) {
 			}
 		}
 	}
+}
+
+// lag is how many data sequences the served generation is behind the data folder's current
+// one, as last read (0 when it serves the newest).
+func (s *Server) lag() (served, newest int64) {
+	if info, ok := s.live.Current(); ok {
+		served = info.Seq
+	}
+	newest = served
+	if n := s.newest.Load(); n != nil && n.Seq > newest {
+		newest = n.Seq
+	}
+	return served, newest
 }

@@ -51,7 +51,19 @@ func newMetrics(s *Server) *metrics {
 		}
 		return 0
 	})
-	m.reg.MustRegister(m.requests, m.search, m.rateLimited, m.rateStoreErrors, generation, docs,
+	seq := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "gongshi_data_sequence", Help: "Data sequence number of the serving generation (X-Data-Version).",
+	}, func() float64 {
+		served, _ := s.lag()
+		return float64(served)
+	})
+	newest := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "gongshi_data_sequence_newest", Help: "Data sequence number of the data folder's current generation, as last read.",
+	}, func() float64 {
+		_, newest := s.lag()
+		return float64(newest)
+	})
+	m.reg.MustRegister(m.requests, m.search, m.rateLimited, m.rateStoreErrors, generation, docs, seq, newest,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -107,7 +107,7 @@ func (s *Server) siteMap(scr *screening) routeList {
 
 // routes registers the site map with the router.
 func (s *Server) routes() {
-	s.engine.Use(s.recoverJSON(), securityHeaders(), s.metrics.observe(), s.accessLog(), s.crossOriginProtection(), compress())
+	s.engine.Use(s.recoverJSON(), securityHeaders(), s.metrics.observe(), s.accessLog(), s.crossOriginProtection(), s.stampDataVersion(), compress())
 	s.register(s.siteMap(s.newScreening()))
 }
 

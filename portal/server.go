@@ -28,8 +28,12 @@ type Config struct {
 	TrustedProxies []string // CIDRs of load balancers whose X-Forwarded-For is believed; none by default
 	Now            func() time.Time
 	Log            *slog.Logger
-	// WatchEvery is how often the data folder's current generation is checked (default 5s).
+	// WatchEvery is how often the data folder's current generation is checked (default 1s:
+	// reading one small file, so that a delta is served within a second or two of its import).
 	WatchEvery time.Duration
+	// MaxLag is how many data sequences this replica may serve behind the data folder's
+	// current generation and still answer /readyz with 200 (default 1; negative: any lag).
+	MaxLag int64
 	RateLimits RateLimits
 	Objections ObjectionConfig
 
@@ -83,6 +87,7 @@ type Server struct {
 	cfg      Config
 	log      *slog.Logger
 	live     *index.Live
+	newest   atomic.Pointer[index.GenerationInfo] // the data folder's current generation, as last read
 	searcher *index.Searcher
 	engine   *gin.Engine
 	started  time.Time
@@ -109,8 +114,11 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
+	if cfg.MaxLag == 0 {
+		cfg.MaxLag = 1
+	}
 	if cfg.WatchEvery == 0 {
-		cfg.WatchEvery = 5 * time.Second
+		cfg.WatchEvery = time.Second
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, live: &index.Live{}, started: time.Now(), logins: newMemoryLoginCounters()}
 	s.cfg.Objections.defaults()
