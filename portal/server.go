@@ -33,7 +33,7 @@ type Config struct {
 	WatchEvery time.Duration
 	// MaxLag is how many data sequences this replica may serve behind the data folder's
 	// current generation and still answer /readyz with 200 (default 1; negative: any lag).
-	MaxLag int64
+	MaxLag     int64
 	RateLimits RateLimits
 	Objections ObjectionConfig
 
