@@ -45,6 +45,7 @@ type serveFlags struct {
 	// unchanged before it is imported (one minute each by default; shorter in tests).
 	inboxEvery, inboxStable time.Duration
 	maxWithdrawn            float64
+	maxLag                  int64
 }
 
 func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
@@ -74,6 +75,7 @@ func (f *serveFlags) register(fs *flag.FlagSet, defData, defAddr string) {
 	fs.Var(&f.rates, "rate", "BUDGET=RATE overriding one rate budget, e.g. search=60-M or downloads=1000-H (repeatable; budgets: "+
 		strings.Join(rateBudgets, ", ")+"; RATE is N-S, N-M, N-H or N-D requests per second, minute, hour or day)")
 	fs.DurationVar(&f.inboxEvery, "inbox-every", envDuration("GONGSHI_INBOX_EVERY", time.Minute), "how often the inbox is looked at")
+	fs.Int64Var(&f.maxLag, "max-lag", 1, "answer /readyz with 503 while serving more than this many data sequences behind the data folder's current generation (-1: never)")
 	fs.Float64Var(&f.maxWithdrawn, "max-withdrawn", envFloat("GONGSHI_MAX_WITHDRAWN", 0.2), "refuse an inbox snapshot that would withdraw more than this share of its publisher's current documents of a type")
 	fs.DurationVar(&f.inboxStable, "inbox-stable", envDuration("GONGSHI_INBOX_STABLE", time.Minute), "how long a snapshot in the inbox must stay unchanged before it is imported")
 }
@@ -134,7 +136,10 @@ func (f *serveFlags) config() (portal.Config, error) {
 	if f.publicURL != "" {
 		od.BaseURL = strings.TrimRight(f.publicURL, "/")
 	}
-	return portal.Config{Data: index.DataDir(f.data), Addr: f.addr, TrustedProxies: f.proxies, RateLimits: rl,
+	if f.maxLag == 0 {
+		return portal.Config{}, fmt.Errorf("--max-lag must be at least 1 (or -1: never not ready for lag)")
+	}
+	return portal.Config{Data: index.DataDir(f.data), Addr: f.addr, TrustedProxies: f.proxies, RateLimits: rl, MaxLag: f.maxLag,
 		Objections: portal.ObjectionConfig{DB: f.db, Regime: f.regime, DeadlineDays: f.deadline},
 		OpenData:   od, Jobs: portal.JobsConfig{Inbox: f.inbox, Disabled: f.jobs == "off",
 			InboxEvery: f.inboxEvery, StableFor: f.inboxStable, MaxWithdrawnShare: f.maxWithdrawn}}, nil
