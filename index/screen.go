@@ -249,11 +249,14 @@ func (sc *Screener) Stream(ctx context.Context, next func() ([]Subject, error), 
 
 // screenItem is a subject being resolved.
 type screenItem struct {
-	m          Match
-	code       string // normalised; "" when none given
-	rawCode    string
-	kind       uscc.Kind
-	checkErr   *uscc.CheckDigitError
+	m        Match
+	code     string // normalised; "" when none given
+	rawCode  string
+	kind     uscc.Kind
+	checkErr *uscc.CheckDigitError
+	// badPair: a USCC whose first two characters are not a registration authority and one
+	// of its organisation categories (GB 32100); no such code is issued.
+	badPair    bool
 	name       string
 	entity     *Entity // the matched register entry
 	recordOnly *ScreenEntity
@@ -311,6 +314,7 @@ func prepareSubject(s Subject) *screenItem {
 	}
 	it.kind = uscc.Classify(it.code)
 	if it.kind == uscc.KindUSCC {
+		it.badPair = !uscc.AssignedPair(it.code)
 		var cd *uscc.CheckDigitError
 		if errors.As(uscc.Validate(it.code), &cd) {
 			it.checkErr = cd

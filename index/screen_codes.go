@@ -138,6 +138,11 @@ func (sc *Screener) matchCode(it *screenItem, e *Entity, kind uscc.Kind) {
 		m.MatchedBy = ByExactCode
 		m.explain("matched by unified social credit code", "按统一社会信用代码精确匹配")
 	}
+	if it.badPair {
+		h := authorityHint(it.code)
+		m.warn(WarnCodeAuthority)
+		m.explain(h.MessageEN+"; it is registered as it is", h.Message+"登记信息中即为此代码。")
+	}
 	if it.checkErr != nil {
 		m.warn(WarnCheckDigit)
 		m.explain(fmt.Sprintf("the code fails the GB 32100 check (valid check character would be %c) but is registered as it is", it.checkErr.Want),
@@ -166,6 +171,12 @@ func (sc *Screener) codeMiss(it *screenItem, ents map[string]*Entity) {
 			clip(it.rawCode, 40), utf8.RuneCountInString(it.code)),
 			fmt.Sprintf("代码“%s”无效：统一社会信用代码为18位（数字或不含 I、O、S、V、Z 的大写字母），注册号为15位数字，组织机构代码为9位；输入为 %d 位",
 				clip(it.rawCode, 40), utf8.RuneCountInString(it.code)))
+	case it.badPair:
+		// The pair is the first thing to fix: a corrected check character would keep it, and
+		// no entity is issued such a code.
+		m.Status = StatusInvalidCode
+		h := authorityHint(it.code)
+		m.explain("invalid code: "+h.MessageEN, h.Message)
 	case it.checkErr != nil:
 		m.Status = StatusInvalidCode
 		m.ValidCode = it.checkErr.Suggestion()

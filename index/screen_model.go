@@ -34,6 +34,7 @@ const (
 	WarnNameMismatch  = "name_mismatch"   // code and name given, and the name is not the entity's
 	WarnCodeNotFound  = "code_not_found"  // the code matched nothing; the name did
 	WarnCheckDigit    = "check_digit"     // the code's check character is wrong
+	WarnCodeAuthority = "code_authority"  // the code's first two characters are no GB 32100 authority/category pair
 	WarnNotInRegister = "not_in_register" // the code has published records but no register entry
 )
 

@@ -180,34 +180,44 @@ func (sc *Screener) matchName(it *screenItem, e *Entity, via string) {
 }
 
 // codeWarning marks a result decided by the name although a code was given: the code was
-// invalid (check_digit) or matched nothing (code_not_found).
+// invalid (code_authority, check_digit) or matched nothing (code_not_found).
 func codeWarning(it *screenItem, statusBefore string) {
-	if statusBefore == StatusInvalidCode {
+	switch {
+	case statusBefore == StatusInvalidCode && it.badPair:
+		it.m.warn(WarnCodeAuthority)
+	case statusBefore == StatusInvalidCode:
 		it.m.warn(WarnCheckDigit)
-	} else {
+	default:
 		it.m.warn(WarnCodeNotFound)
 	}
 }
 
 // foldingNote says which folding steps the input needed to equal the published name: a step
 // is named when the names differ without it (width: full-width brackets, letters and digits;
-// traditional characters; otherwise spaces and letter case).
+// traditional characters; variant characters such as 锺/钟, 夥/伙; otherwise spaces and letter
+// case).
 func foldingNote(input, published string) (en, zh string) {
-	key := func(s string, width, simplified bool) string {
+	key := func(s string, width, simplified, variants bool) string {
 		if width {
 			s = fold.Width(s)
 		}
 		if simplified {
 			s = fold.Simplified(s)
 		}
+		if variants {
+			s = fold.Variants(s)
+		}
 		return strings.ReplaceAll(fold.Lower(s), " ", "")
 	}
 	var ens, zhs []string
-	if key(input, false, true) != key(published, false, true) {
+	if key(input, false, true, true) != key(published, false, true, true) {
 		ens, zhs = append(ens, "full-width characters and brackets"), append(zhs, "全角/半角字符和括号")
 	}
-	if key(input, true, false) != key(published, true, false) {
+	if key(input, true, false, true) != key(published, true, false, true) {
 		ens, zhs = append(ens, "traditional characters"), append(zhs, "繁体/简体字")
+	}
+	if key(input, true, true, false) != key(published, true, true, false) {
+		ens, zhs = append(ens, "variant characters"), append(zhs, "异体字")
 	}
 	if len(ens) == 0 {
 		ens, zhs = append(ens, "spaces and letter case"), append(zhs, "空格和大小写")

@@ -285,7 +285,7 @@ func screenMatchedByLabel(s string) string { return screenMatchedByLabels[s] }
 
 var screenWarningText = map[string]string{
 	index.WarnNameMismatch: "名称与代码不符", index.WarnCodeNotFound: "代码未找到，按名称匹配", index.WarnCheckDigit: "代码校验位错误",
-	index.WarnNotInRegister: "不在登记信息中",
+	index.WarnCodeAuthority: "代码前两位（登记管理部门、机构类别）不存在", index.WarnNotInRegister: "不在登记信息中",
 }
 
 func screenWarnings(ws []string) string {
