@@ -24,14 +24,14 @@ func TestScreenVariantCharactersAndAuthorityPairs(t *testing.T) {
 	}
 	defer sc.Close()
 	subjects := []Subject{
-		{Name: "深圳市鍾氏鐘錶有限公司"},             // traditional; 鍾 folds to 钟 and 锺 to 钟
-		{Name: "深圳市钟氏钟表有限公司"},             // simplified, the other form of the surname
-		{Name: "广州伙伴贸易合夥企业（有限合夥）"},        // 夥 kept by the traditional→simplified table
-		{Name: "東莞揹包製品有限公司"},              // both steps
-		{Code: badPair},                     // check character right, pair unassigned
-		{Code: badPair, Name: "东莞背包制品有限公司"},  // the name decides
-		{Code: badAuthority},                // no such authority
-		{Code: badPair[:17] + "0"},          // pair and check character both wrong: the pair first
+		{Name: "深圳市鍾氏鐘錶有限公司"},                  // traditional; 鍾 folds to 钟 and 锺 to 钟
+		{Name: "深圳市钟氏钟表有限公司"},                  // simplified, the other form of the surname
+		{Name: "广州伙伴贸易合夥企业（有限合夥）"},             // 夥 kept by the traditional→simplified table
+		{Name: "東莞揹包製品有限公司"},                   // both steps
+		{Code: badPair},                        // check character right, pair unassigned
+		{Code: badPair, Name: "东莞背包制品有限公司"},    // the name decides
+		{Code: badAuthority},                   // no such authority
+		{Code: badPair[:17] + "0"},             // pair and check character both wrong: the pair first
 		{Code: codes["东莞背包制品有限公司"][:17] + "0"}, // only the check character: offered
 	}
 	for i := range subjects {
