@@ -5,14 +5,17 @@ PKGS      := ./...
 BENCH_N   ?= 1000000
 
 # make load: a realistic request mix (vegeta, in `gongshi load`) against a real `gongshi serve`
-# on loopback (rate limit and jobs off), then a report (also as JSON); exits 1 on any 5xx or
-# transport error.
+# on loopback (rate limit and jobs off), then each request class alone as a ratio to a plain
+# net/http hello-world server measured by the same client in the same run, then a report (also
+# as JSON); exits 1 on any 5xx or transport error. The load generator runs on one CPU and the
+# servers on another (taskset, util-linux; without it the report says NOT PINNED).
 #   LOAD_DATA      data folder to serve; empty: LOAD_WORK/data, generated and imported once
 #   LOAD_N         entities generated into LOAD_WORK when LOAD_DATA is empty (default 1000000)
 #   LOAD_WORK      work folder for the generated data (default load-work/LOAD_N; reused)
 #   LOAD_DURATION  measured attack (default 60s), after LOAD_WARMUP (default 10s)
 #   LOAD_WORKERS   concurrent clients, closed loop (default 4)
 #   LOAD_RATE      requests/s, open loop instead (default 0: closed loop)
+#   LOAD_CLASS     each request class and the hello-world floor alone (default 10s; 0s: skip)
 #   LOAD_JSON      where the JSON report goes (default load-report-LOAD_N.json)
 LOAD_N        ?= 1000000
 LOAD_DATA     ?=
@@ -21,6 +24,7 @@ LOAD_DURATION ?= 60s
 LOAD_WARMUP   ?= 10s
 LOAD_WORKERS  ?= 4
 LOAD_RATE     ?= 0
+LOAD_CLASS    ?= 10s
 LOAD_JSON     ?= load-report-$(LOAD_N).json
 
 # make scale: build time, index size, peak memory and query latency by shard count; the data
@@ -63,7 +67,7 @@ bench: build                    ## search benchmark against pg_trgm and SQLite F
 load: build                     ## load test against a real server ($(LOAD_N) entities unless LOAD_DATA)
 	./$(BIN) load $(if $(LOAD_DATA),--data $(LOAD_DATA),--work $(LOAD_WORK) --entities $(LOAD_N)) \
 		--duration $(LOAD_DURATION) --warmup $(LOAD_WARMUP) --workers $(LOAD_WORKERS) --rate $(LOAD_RATE) \
-		--json $(LOAD_JSON)
+		--class-duration $(LOAD_CLASS) --json $(LOAD_JSON)
 
 scale: build                    ## build and query cost by shard count ($(SCALE_N) entities)
 	./$(BIN) bench --entities $(SCALE_N) --shard-counts $(SCALE_SHARDS) --queries $(SCALE_QUERIES) \

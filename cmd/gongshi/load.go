@@ -41,7 +41,13 @@ func cmdLoad(ctx context.Context, args []string) error {
 	mixFlag := fs.String("mix", "60,25,10,5", "shares of search, entity pages, list pages and downloads")
 	jsonOut := fs.String("json", "", "also write the report as JSON to this file")
 	serverLog := fs.String("server-log", "", "the started server's log (default: a file in the temporary folder)")
+	classDuration := fs.Duration("class-duration", 10*time.Second, "after the mix, attack each request class and a hello-world server alone this long (0: skip)")
+	pin := fs.Bool("pin", true, "run the load generator on one CPU and the servers on another (taskset)")
+	helloAddr := fs.String("hello-world-server", "", "internal: serve the hello-world floor on this address until stopped")
 	fs.Parse(args)
+	if *helloAddr != "" {
+		return serveHelloWorld(ctx, *helloAddr)
+	}
 	if fs.NArg() > 0 || *n <= 0 || *duration <= 0 {
 		fs.Usage()
 		return exitError(2)
@@ -68,20 +74,36 @@ func cmdLoad(ctx context.Context, args []string) error {
 		return err
 	}
 
+	pl := placeProcesses(*pin)
+	if *baseURL != "" && pl.prefix != nil {
+		pl.note += "; the server at --url was started elsewhere and is not pinned"
+	}
+	fmt.Fprintf(os.Stderr, "load: %s\n", pl.note)
 	var srv *loadServer
 	if *baseURL == "" {
-		if srv, err = startServer(ctx, *data, *serverLog); err != nil {
+		if srv, err = startServer(ctx, pl.prefix, *data, *serverLog); err != nil {
 			return err
 		}
 		defer srv.stop()
 		*baseURL, *pid = srv.url, srv.cmd.Process.Pid
 	}
+	var floorURL string
+	if *classDuration > 0 {
+		hello, err := startHelloWorld(ctx, pl.prefix)
+		if err != nil {
+			return err
+		}
+		defer hello.stop()
+		hello.removeLog = true
+		floorURL = hello.url
+	}
 	rep, err := loadtest.Run(ctx, loadtest.Options{BaseURL: *baseURL, DocStore: index.DocStorePath(dd.Generation(genID)),
 		Duration: *duration, Warmup: *warmup, Rate: *rate, Workers: *workers, Timeout: *timeout, Seed: *seed,
-		Mix: mix, Sample: *sample, ServerPID: *pid, Log: os.Stderr})
+		Mix: mix, Sample: *sample, ServerPID: *pid, Log: os.Stderr, ClassDuration: *classDuration, FloorURL: floorURL})
 	if rep == nil {
 		return err
 	}
+	rep.Placement = pl.note
 	abs, _ := filepath.Abs(*data)
 	rep.Data = loadtest.DataInfo{Folder: abs, Generation: genID, Entities: info.Entities, Records: info.Records, Shards: info.Shards}
 	rep.Print(os.Stdout)
@@ -186,8 +208,37 @@ type loadServer struct {
 
 // startServer starts this binary's `serve` on a free loopback port with rate limiting and
 // scheduled jobs off (the load test is one trusted client; a job would be load of its own),
-// and waits until it is ready.
-func startServer(ctx context.Context, data, logPath string) (*loadServer, error) {
+// and waits until it is ready. prefix (taskset -c N) places it on its CPU.
+func startServer(ctx context.Context, prefix []string, data, logPath string) (*loadServer, error) {
+	return startChild(ctx, prefix, "gongshi serve", "/readyz", logPath, func(addr string) []string {
+		return []string{"serve", "--data", data, "--addr", addr, "--rate-limit", "off", "--jobs", "off"}
+	})
+}
+
+// startHelloWorld starts the floor: this binary serving loadtest.HelloWorld with nothing else,
+// placed like the portal so that both are measured on the same CPU.
+func startHelloWorld(ctx context.Context, prefix []string) (*loadServer, error) {
+	return startChild(ctx, prefix, "hello-world server", "/", "", func(addr string) []string {
+		return []string{"load", "--hello-world-server", addr}
+	})
+}
+
+// serveHelloWorld is the floor's process: a plain net/http server until ctx ends.
+func serveHelloWorld(ctx context.Context, addr string) error {
+	srv := &http.Server{Addr: addr, Handler: loadtest.HelloWorld(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// startChild runs this binary with args(addr) on a free loopback port, behind prefix, and
+// waits until GET readyPath answers 200.
+func startChild(ctx context.Context, prefix []string, what, readyPath, logPath string, args func(addr string) []string) (*loadServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -207,14 +258,16 @@ func startServer(ctx context.Context, data, logPath string) (*loadServer, error)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe, "serve", "--data", data, "--addr", addr, "--rate-limit", "off", "--jobs", "off")
+	argv := append(append(append([]string{}, prefix...), exe), args(addr)...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GONGSHI_") { // every setting is on the command line
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
 	cmd.Stdout, cmd.Stderr = lf, lf
-	// Ctrl-C reaches us and we stop the server; if we die, it gets SIGTERM too.
+	// Ctrl-C reaches us and we stop the server; if we die, it gets SIGTERM too. taskset execs
+	// the server in its own process, so the process id and this setting carry over.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		lf.Close()
@@ -222,11 +275,11 @@ func startServer(ctx context.Context, data, logPath string) (*loadServer, error)
 	}
 	s := &loadServer{cmd: cmd, url: "http://" + addr, log: lf, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
-	fmt.Fprintf(os.Stderr, "load: started gongshi serve (pid %d) on %s, log %s\n", cmd.Process.Pid, s.url, lf.Name())
+	fmt.Fprintf(os.Stderr, "load: started %s (pid %d) on %s, log %s\n", what, cmd.Process.Pid, s.url, lf.Name())
 	deadline := time.Now().Add(10 * time.Minute)
 	c := &http.Client{Timeout: 2 * time.Second}
 	for {
-		if resp, err := c.Get(s.url + "/readyz"); err == nil {
+		if resp, err := c.Get(s.url + readyPath); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return s, nil
@@ -236,7 +289,7 @@ func startServer(ctx context.Context, data, logPath string) (*loadServer, error)
 		case err := <-s.done:
 			s.done <- err
 			s.stop()
-			return nil, fmt.Errorf("gongshi serve exited before it was ready (%v); see %s", err, lf.Name())
+			return nil, fmt.Errorf("%s exited before it was ready (%v); see %s", what, err, lf.Name())
 		case <-ctx.Done():
 			s.stop()
 			return nil, ctx.Err()
@@ -244,7 +297,7 @@ func startServer(ctx context.Context, data, logPath string) (*loadServer, error)
 		}
 		if time.Now().After(deadline) {
 			s.stop()
-			return nil, fmt.Errorf("gongshi serve not ready after 10 minutes; see %s", lf.Name())
+			return nil, fmt.Errorf("%s not ready after 10 minutes; see %s", what, lf.Name())
 		}
 	}
 }

@@ -39,6 +39,11 @@ type Report struct {
 	Kinds             []Stats        `json:"kinds"`
 	Warmup            *WarmupStats   `json:"warmup,omitempty"`
 	Memory            ServerMemory   `json:"server_memory"`
+	// Placement says on which CPUs the load generator and the servers ran (set by the caller).
+	Placement    string       `json:"placement,omitempty"`
+	ClassSeconds float64      `json:"class_seconds,omitempty"`
+	Floor        *Floor       `json:"floor,omitempty"`
+	Classes      []ClassStats `json:"classes,omitempty"` // the floor first
 }
 
 // DataInfo says what the server served.
@@ -93,10 +98,19 @@ func (r *Report) fill(c collected) {
 	}
 }
 
-// Failed reports whether the run saw a 5xx or a transport error (warm-up included).
+// Failed reports whether the run saw a 5xx or a transport error (warm-up and request classes
+// included), or a class that got no answer at all.
 func (r *Report) Failed() bool {
-	return r.Status5xx > 0 || r.Errors > 0 || r.Requests == 0 ||
-		r.Warmup != nil && (r.Warmup.Status5xx > 0 || r.Warmup.Errors > 0)
+	if r.Status5xx > 0 || r.Errors > 0 || r.Requests == 0 ||
+		r.Warmup != nil && (r.Warmup.Status5xx > 0 || r.Warmup.Errors > 0) {
+		return true
+	}
+	for _, c := range r.Classes {
+		if c.Status5xx > 0 || c.Errors > 0 || c.Requests == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func mib(b float64) float64 { return b / (1 << 20) }
@@ -106,8 +120,12 @@ func (r *Report) Print(w io.Writer) {
 	d := r.Data
 	fmt.Fprintf(w, "gongshi load test: %s, %d entities, %d records, %d shard(s) (generation %s)\n",
 		r.BaseURL, d.Entities, d.Records, d.Shards, d.Generation)
-	fmt.Fprintf(w, "%s · %.1f s · mix search %.0f%% / entity %.0f%% / list %.0f%% / download %.0f%% · %d CPUs, load generator on the same machine\n",
-		r.Mode, r.Seconds, 100*r.Mix.Search, 100*r.Mix.Entity, 100*r.Mix.List, 100*r.Mix.Download, r.CPUs)
+	where := fmt.Sprintf("%d CPUs, load generator on the same machine", r.CPUs)
+	if r.Placement != "" {
+		where = r.Placement
+	}
+	fmt.Fprintf(w, "%s · %.1f s · mix search %.0f%% / entity %.0f%% / list %.0f%% / download %.0f%% · %s\n",
+		r.Mode, r.Seconds, 100*r.Mix.Search, 100*r.Mix.Entity, 100*r.Mix.List, 100*r.Mix.Download, where)
 	if r.Warmup != nil {
 		fmt.Fprintf(w, "warm-up: %d requests (%.1f/s), %d 5xx, %d errors — not counted below\n",
 			r.Warmup.Requests, r.Warmup.RequestsPerSecond, r.Warmup.Status5xx, r.Warmup.Errors)
@@ -149,6 +167,7 @@ func (r *Report) Print(w io.Writer) {
 	for _, msg := range msgs {
 		fmt.Fprintf(w, "transport error ×%d: %s\n", r.ErrorTypes[msg], msg)
 	}
+	r.printClasses(w)
 	m := r.Memory
 	fmt.Fprintln(w)
 	if m.PID > 0 {

@@ -41,6 +41,11 @@ type Options struct {
 	// Go heap either way.
 	ServerPID int
 	Log       io.Writer
+	// ClassDuration > 0: after the mix, each request class (ClassNames) is attacked alone for
+	// this long, and so is the hello-world server at FloorURL before and after them, so that
+	// every class is reported as a ratio to that floor. Needs FloorURL.
+	ClassDuration time.Duration
+	FloorURL      string
 }
 
 func (o *Options) defaults() {
@@ -107,6 +112,10 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	elapsed := attack(ctx, o, client, tr, o.Duration, "load", c)
 	rep.BytesIn = bytesIn.Load() - bytes0
 	rep.fill(c.report(elapsed))
+	if o.ClassDuration > 0 && o.FloorURL != "" && ctx.Err() == nil {
+		rep.ClassSeconds = o.ClassDuration.Seconds()
+		rep.Floor, rep.Classes = measureClasses(ctx, o, client, pool)
+	}
 	rep.Memory.fill(mem.stop())
 	if ctx.Err() != nil {
 		return rep, ctx.Err()
@@ -114,8 +123,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	return rep, nil
 }
 
-// attack runs one vegeta attack and feeds its results to c; it returns the attack's length.
+// attack runs one vegeta attack of the mix and feeds its results to c; it returns the
+// attack's length.
 func attack(ctx context.Context, o Options, client *http.Client, tr *targeter, d time.Duration, name string, c *collector) time.Duration {
+	return attackWith(ctx, o, client, tr.next, d, name, c)
+}
+
+// attackWith runs one vegeta attack on the requests next returns (safe for concurrent use).
+func attackWith(ctx context.Context, o Options, client *http.Client, next func() (string, http.Header), d time.Duration, name string, c *collector) time.Duration {
 	opts := []func(*vegeta.Attacker){vegeta.Client(client), vegeta.MaxBody(0)}
 	pace := vegeta.Rate{Freq: o.Rate, Per: time.Second}
 	if o.Rate > 0 {
@@ -127,7 +142,7 @@ func attack(ctx context.Context, o Options, client *http.Client, tr *targeter, d
 	a := vegeta.NewAttacker(opts...)
 	targeter := func(t *vegeta.Target) error {
 		t.Method = http.MethodGet
-		t.URL, t.Header = tr.next()
+		t.URL, t.Header = next()
 		return nil
 	}
 	stop := context.AfterFunc(ctx, func() { a.Stop() })

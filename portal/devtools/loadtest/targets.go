@@ -42,6 +42,7 @@ type Pool struct {
 	Codes     []string // entity codes sampled from the store
 	Queries   []string // search texts, in proportion to searchClasses
 	Provinces []string // two-digit region prefixes seen in the sample, for search filters
+	Frag2     []string // two-character name fragments (brands such as 华为): broad searches
 	Lists     []string // /lists/… paths with filters and cursors
 	Downloads []Download
 }
@@ -291,22 +292,29 @@ func (t *targeter) next() (string, http.Header) {
 	case CatList:
 		return t.base + p.Lists[t.rng.IntN(len(p.Lists))], nil
 	}
-	d := p.Downloads[t.rng.IntN(len(p.Downloads))]
+	path, h := downloadRequest(p, t.rng)
+	return t.base + path, h
+}
+
+// downloadRequest draws one /data/ request: a tenth conditional (a harvester that has the
+// version already: 304), most of the rest a 64 KiB Range of a data file, the others whole.
+func downloadRequest(p *Pool, rng *rand.Rand) (string, http.Header) {
+	d := p.Downloads[rng.IntN(len(p.Downloads))]
 	h := http.Header{}
-	r := t.rng.IntN(10)
+	r := rng.IntN(10)
 	switch {
 	case r < 1 && d.ETag != "": // a harvester that has this version already: 304
 		h.Set("If-None-Match", d.ETag)
 	case d.Ranged && (r < 6 || !d.Whole): // a piece of a data file
 		off := int64(0)
 		if d.Size > rangeChunk {
-			off = t.rng.Int64N(d.Size - rangeChunk)
+			off = rng.Int64N(d.Size - rangeChunk)
 		}
 		h.Set("Range", fmt.Sprintf("bytes=%d-%d", off, off+rangeChunk-1))
 	case !d.Whole: // too big to fetch whole and not a data file: its first piece
 		h.Set("Range", fmt.Sprintf("bytes=0-%d", rangeChunk-1))
 	}
-	return t.base + d.Path, h
+	return d.Path, h
 }
 
 // BuildPool samples the store and asks the server for list cursors and the download catalog.
@@ -327,6 +335,9 @@ func BuildPool(ctx context.Context, c *http.Client, base, docsPath string, sampl
 		return nil, fmt.Errorf("no search query could be drawn")
 	}
 	frags := bench.DrawQueries(ents, bench.ClassFrag2, 20, seed+1)
+	if p.Frag2 = bench.DrawQueries(ents, bench.ClassFrag2, 200, seed+2); len(p.Frag2) == 0 {
+		return nil, fmt.Errorf("no two-character fragment could be drawn")
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x6c697374)) // "list"
 	if p.Lists, err = listTargets(ctx, c, base, frags, rng); err != nil {
 		return nil, err
