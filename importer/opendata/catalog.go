@@ -16,12 +16,15 @@ import (
 // Catalog is DATA/opendata/catalog.json: every dataset, every kept version and every file
 // with its checksum, size and row count, for scripts that mirror or verify the open data.
 type Catalog struct {
-	Title        string    `json:"title"`
-	Description  string    `json:"description"`
-	Publisher    string    `json:"publisher"`
-	Licence      string    `json:"licence"`
-	LicenceURL   string    `json:"licence_url,omitempty"`
-	Modified     time.Time `json:"modified"`
+	Title       string    `json:"title"`
+	Description string    `json:"description"`
+	Publisher   string    `json:"publisher"`
+	Licence     string    `json:"licence"`
+	LicenceURL  string    `json:"licence_url,omitempty"`
+	Modified    time.Time `json:"modified"`
+	// BaseURL is the site's public URL: the url fields below are paths on that site, and every
+	// IRI in dcat.jsonld starts with it.
+	BaseURL      string    `json:"base_url"`
 	Generation   string    `json:"generation"`
 	SnapshotDate string    `json:"snapshot_date"`
 	Retention    int       `json:"retention"` // dated versions kept per dataset
@@ -96,7 +99,7 @@ func buildCatalog(root string, opts *Options, info index.GenerationInfo) (*Catal
 		Title:       "公示 · 企业信用信息开放数据 (gongshi open data)",
 		Description: "Every public list of gongshi as dated, checksummed downloads: CSV (UTF-8 with BOM), JSON Lines, XLSX, with a Frictionless datapackage.json, SHA256SUMS and the changes since the previous version.",
 		Publisher:   opts.Publisher, Licence: opts.Licence, LicenceURL: opts.LicenceURL,
-		Modified: opts.Now().UTC().Truncate(time.Second), Generation: info.ID, SnapshotDate: info.DataDate,
+		Modified: opts.Now().UTC().Truncate(time.Second), BaseURL: opts.PublicBase(), Generation: info.ID, SnapshotDate: info.DataDate,
 		Retention: opts.Retention, Schedule: Schedule, Datasets: []Dataset{},
 	}
 	for _, l := range Lists() {
@@ -191,82 +194,6 @@ func writeCatalog(root string, opts *Options, info index.GenerationInfo) (*Catal
 		return nil, err
 	}
 	return c, atomicfile.SyncDir(root)
-}
-
-// dcat renders the catalog as DCAT-AP style JSON-LD for data-portal harvesters. Each dataset's
-// distributions are its newest files under their stable latest/ URLs.
-func dcat(c *Catalog, opts *Options) map[string]any {
-	base := opts.BaseURL
-	lang := func(zh, en string) []map[string]string {
-		return []map[string]string{{"@value": zh, "@language": "zh"}, {"@value": en, "@language": "en"}}
-	}
-	when := func(t time.Time) map[string]string {
-		return map[string]string{"@value": t.UTC().Format(time.RFC3339), "@type": "xsd:dateTime"}
-	}
-	publisher := map[string]any{"@type": "foaf:Agent", "foaf:name": opts.Publisher}
-	licence := map[string]string{"@id": opts.LicenceURL}
-	if opts.LicenceURL == "" {
-		licence = map[string]string{"@id": base + "/data/#licence"}
-	}
-	iana := func(mt string) map[string]string {
-		return map[string]string{"@id": "http://www.iana.org/assignments/media-types/" + mt}
-	}
-	var datasets []map[string]any
-	for _, ds := range c.Datasets {
-		d := map[string]any{
-			"@id": base + DataURL(ds.Name) + "/", "@type": "dcat:Dataset",
-			"dct:identifier": ds.Name, "dct:title": lang(ds.Title, ds.TitleEN), "dct:description": ds.Description,
-			"dct:publisher": publisher, "dct:license": licence, "dcat:keyword": []string{"企业信用", "公示", ds.Title, "enterprise credit"},
-			"dct:accrualPeriodicity": map[string]string{"@id": "http://purl.org/cld/freq/daily"},
-			"dcat:landingPage":       map[string]string{"@id": base + "/data/#list-" + ds.Name},
-			"dct:language":           map[string]string{"@id": "http://publications.europa.eu/resource/authority/language/ZHO"},
-		}
-		var dists []map[string]any
-		if len(ds.Versions) > 0 {
-			v := ds.Versions[0]
-			for _, v2 := range ds.Versions {
-				if v2.ID == ds.Latest {
-					v = v2
-				}
-			}
-			d["dct:modified"] = when(c.Modified)
-			d["dct:temporal"] = map[string]any{"@type": "dct:PeriodOfTime", "dcat:endDate": map[string]string{"@value": v.SnapshotDate, "@type": "xsd:date"}}
-			for _, f := range v.Files {
-				stable := base + DataURL(ds.Name, "latest", stableName(ds.Name, v.ID, f.Name))
-				dist := map[string]any{
-					"@id": stable, "@type": "dcat:Distribution", "dct:title": f.Name,
-					"dcat:downloadURL": map[string]string{"@id": stable},
-					"dcat:accessURL":   map[string]string{"@id": base + f.URL},
-					"dcat:byteSize":    map[string]any{"@value": f.Bytes, "@type": "xsd:nonNegativeInteger"},
-					"dct:format":       strings.ToUpper(f.Format),
-					"dct:modified":     when(f.Modified),
-					"dct:license":      licence,
-					"spdx:checksum": map[string]any{"@type": "spdx:Checksum",
-						"spdx:algorithm": map[string]string{"@id": "spdx:checksumAlgorithm_sha256"}, "spdx:checksumValue": f.SHA256},
-				}
-				if strings.HasSuffix(f.Name, ".gz") {
-					dist["dcat:mediaType"] = iana(f.MediaType)
-					dist["dcat:compressFormat"] = iana("application/gzip")
-				} else {
-					dist["dcat:mediaType"] = iana(f.MediaType)
-				}
-				dists = append(dists, dist)
-			}
-		}
-		d["dcat:distribution"] = dists
-		datasets = append(datasets, d)
-	}
-	return map[string]any{
-		"@context": map[string]string{
-			"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/", "foaf": "http://xmlns.com/foaf/0.1/",
-			"spdx": "http://spdx.org/rdf/terms#", "xsd": "http://www.w3.org/2001/XMLSchema#",
-		},
-		"@id": base + "/data/dcat.jsonld", "@type": "dcat:Catalog",
-		"dct:title":       lang("公示 · 企业信用信息开放数据", "gongshi open data: Chinese enterprise credit records"),
-		"dct:description": c.Description, "dct:publisher": publisher, "dct:license": licence,
-		"dct:modified": when(c.Modified), "foaf:homepage": map[string]string{"@id": base + "/data/"},
-		"dcat:dataset": datasets,
-	}
 }
 
 // FileTitle is a file's name for people: the list's Chinese title in place of its ASCII name

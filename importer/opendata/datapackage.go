@@ -137,9 +137,7 @@ func newDataPackage(l List, version string, files []FileMeta, v versionInfo, opt
 		SnapshotDate: v.snapshotDate,
 		Generation:   v.generation,
 		Notes:        v.notes,
-	}
-	if opts.BaseURL != "" {
-		dp.Homepage = opts.BaseURL + "/data/"
+		Homepage:     opts.PublicBase() + "/data/",
 	}
 	for _, p := range v.publishers {
 		dp.Sources = append(dp.Sources, dpSource{Title: p})
