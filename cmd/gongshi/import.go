@@ -186,6 +186,7 @@ func cmdImport(ctx context.Context, args []string) error {
 	allowShrink := fs.Bool("allow-shrink", false, "let a full snapshot withdraw more than --max-withdrawn of its publisher's documents of a type, or all of them with a file without data rows")
 	rebuild := fs.Bool("rebuild", false, "build a new generation from the archived snapshots alone (DATA/snapshots), with the portal's decisions applied; for a generation of an older format")
 	maxWithdrawn := fs.Float64("max-withdrawn", 0.2, "refuse a full snapshot that would withdraw more than this share of its publisher's current documents of a type")
+	publicURL := fs.String("public-url", os.Getenv(opendata.PublicURLEnv), "the site's absolute URL (https://…), which every IRI of the open-data catalogue starts with; give serve the same (default "+opendata.DefaultPublicURL+")")
 	var f importFlags
 	f.register(fs)
 	fs.Parse(args)
@@ -194,6 +195,10 @@ func cmdImport(ctx context.Context, args []string) error {
 		return exitError(2)
 	}
 	opts, err := f.options(*data)
+	if err != nil {
+		return err
+	}
+	od, err := openDataOptionsWith(*publicURL)
 	if err != nil {
 		return err
 	}
@@ -223,15 +228,19 @@ func cmdImport(ctx context.Context, args []string) error {
 		}
 		return ferr
 	}
-	return publishOpenData(ctx, index.DataDir(*data), st)
+	return publishOpenDataWith(ctx, index.DataDir(*data), st, od)
 }
 
 // publishOpenData regenerates the open-data files for today (China time) after an import, so
 // that the downloads never lag the index, and says where they are.
 func publishOpenData(ctx context.Context, dd index.DataDir, ov index.Overlay) error {
+	return publishOpenDataWith(ctx, dd, ov, openDataOptions())
+}
+
+func publishOpenDataWith(ctx context.Context, dd index.DataDir, ov index.Overlay, od opendata.Options) error {
 	day := time.Now().In(index.ChinaTime).Format(time.DateOnly)
 	// The store's decisions and pending objections: the files match what the portal shows.
-	cat, err := opendata.Publish(ctx, dd, day, ov, openDataOptions())
+	cat, err := opendata.Publish(ctx, dd, day, ov, od)
 	if err != nil {
 		return fmt.Errorf("open data: %w", err)
 	}
@@ -241,20 +250,36 @@ func publishOpenData(ctx context.Context, dd index.DataDir, ov index.Overlay) er
 			rows += ds.Versions[0].Rows
 		}
 	}
-	fmt.Printf("open data for %s: %d datasets, %d rows in %s (catalog: %s)\n", day, len(cat.Datasets), rows,
-		opendata.Root(dd), filepath.Join(opendata.Root(dd), opendata.CatalogName))
+	fmt.Printf("open data for %s: %d datasets, %d rows in %s (catalog: %s, IRIs under %s)\n", day, len(cat.Datasets), rows,
+		opendata.Root(dd), filepath.Join(opendata.Root(dd), opendata.CatalogName), od.PublicBase())
 	return nil
 }
 
 // openDataOptions reads the open-data settings shared by import and serve from the environment:
 // GONGSHI_LICENCE, GONGSHI_LICENCE_URL, GONGSHI_PUBLISHER, GONGSHI_PUBLIC_URL, GONGSHI_RETENTION.
+// A public URL that is not an absolute http(s) URL is left out (the files then use
+// opendata.DefaultPublicURL); openDataOptionsWith refuses it instead.
 func openDataOptions() opendata.Options {
 	o := opendata.Options{Licence: os.Getenv("GONGSHI_LICENCE"), LicenceURL: os.Getenv("GONGSHI_LICENCE_URL"),
-		Publisher: os.Getenv("GONGSHI_PUBLISHER"), BaseURL: strings.TrimRight(os.Getenv("GONGSHI_PUBLIC_URL"), "/")}
+		Publisher: os.Getenv("GONGSHI_PUBLISHER")}
+	o.BaseURL, _ = opendata.ParsePublicURL(os.Getenv(opendata.PublicURLEnv))
 	if n, err := strconv.Atoi(os.Getenv("GONGSHI_RETENTION")); err == nil {
 		o.Retention = n
 	}
 	return o
+}
+
+// openDataOptionsWith is openDataOptions with the public URL given on the command line (whose
+// default is GONGSHI_PUBLIC_URL), checked: every IRI of the files an import writes starts
+// with it.
+func openDataOptionsWith(publicURL string) (opendata.Options, error) {
+	o := openDataOptions()
+	u, err := opendata.ParsePublicURL(publicURL)
+	if err != nil {
+		return o, fmt.Errorf("--public-url: %w", err)
+	}
+	o.BaseURL = u
+	return o, nil
 }
 
 // finishReports prints every report and turns a refusal into exit status 3.
