@@ -45,6 +45,10 @@ type columns struct {
 
 	// What the facets of a search count, besides has and penaltyUntil.
 	province, active, entityType dictColumn[uint8]
+	// facets are the documents of each facet value, penalties those with a public penalty
+	// on the last day asked (see engine_bits.go).
+	facets    facetBits
+	penalties penaltyCache
 
 	cards *cardColumns // nil when the document store has no entity cards
 }
@@ -321,6 +325,7 @@ func loadColumns(ix bleve.Index) (*columns, error) {
 	c.province.done()
 	c.active.done()
 	c.entityType.done()
+	c.buildFacetBits()
 	return c, nil
 }
 

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/gongshi/gongshi/index/fold"
 	"github.com/gongshi/gongshi/index/uscc"
@@ -21,7 +20,8 @@ type Suggestion struct {
 const MaxSuggestions = 10
 
 // Suggest completes a name: names starting with the input first (shortest first), then names
-// containing it. One term lookup on the indexed prefixes, cheap enough for every keystroke.
+// containing it. The engine answers it as a search of two bands without facets, so cheaply
+// enough for every keystroke.
 func (s *Searcher) Suggest(ctx context.Context, input string, n int) ([]Suggestion, error) {
 	if n <= 0 || n > MaxSuggestions {
 		n = MaxSuggestions
@@ -38,41 +38,38 @@ func (s *Searcher) Suggest(ctx context.Context, input string, n int) ([]Suggesti
 	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
 	defer cancel()
 
-	var codes []string
-	seen := map[string]bool{}
-	run := func(q query.Query) error {
-		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(termQ(KindEntity, FieldKind, 0), q), n, 0, false)
-		req.Score = bleve.ScoreNone
-		req.SortBy(rankSort)
-		res, err := g.Alias.SearchInContext(ctx, req)
-		if err != nil {
-			return searchError(err)
-		}
-		for _, h := range res.Hits {
-			if !seen[h.ID] && len(codes) < n {
-				seen[h.ID] = true
-				codes = append(codes, h.ID)
-			}
-		}
-		return nil
-	}
+	entity := termQ(KindEntity, FieldKind, 0)
+	tq := &tieredQuery{}
 	if prefix := pq.PrefixQuery(); prefix != nil {
-		if err := run(prefix); err != nil {
-			return nil, err
+		tq.bands = append(tq.bands, bleve.NewConjunctionQuery(entity, prefix))
+	}
+	if pq.Class != ClassBadCode {
+		tq.bands = append(tq.bands, bleve.NewConjunctionQuery(entity, pq.MatchQuery()))
+	}
+	if len(tq.bands) == 0 {
+		return []Suggestion{}, nil
+	}
+	page, err := g.collectTiered(ctx, tq, n, nil, "")
+	if err != nil {
+		return nil, searchError(err)
+	}
+	var rest []string
+	for _, h := range page.hits {
+		if page.cards[h.ID] == nil {
+			rest = append(rest, h.ID)
 		}
 	}
-	if len(codes) < n && pq.Class != ClassBadCode {
-		if err := run(pq.MatchQuery()); err != nil {
-			return nil, err
-		}
-	}
-	ents, err := g.Cards(ctx, codes)
+	ents, err := g.Cards(ctx, rest)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Suggestion, 0, len(codes))
-	for _, c := range codes {
-		if e := ents[c]; e != nil {
+	out := make([]Suggestion, 0, len(page.hits))
+	for _, h := range page.hits {
+		e := page.cards[h.ID]
+		if e == nil {
+			e = ents[h.ID]
+		}
+		if e != nil {
 			out = append(out, Suggestion{Code: e.Code, Name: e.Name})
 		}
 	}

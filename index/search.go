@@ -7,13 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -215,10 +213,8 @@ func (r *SearchRequest) filters(today string) ([]query.Query, error) {
 	for _, h := range r.Has {
 		switch {
 		case h == HasPenalty:
-			min := DayNumber(today)
-			q := bleve.NewNumericRangeQuery(&min, nil)
-			q.SetField(FieldPenaltyUntil)
-			fs = append(fs, q)
+			// A penalty public today: a check of the penalty_until column (see penaltyQuery).
+			fs = append(fs, &penaltyQuery{day: uint32(DayNumber(today))})
 		case hasLabel(h) != "":
 			fs = append(fs, termQ(h, FieldHas, 0))
 		default:
@@ -283,109 +279,7 @@ func (s *Searcher) Search(ctx context.Context, r SearchRequest) (*SearchResponse
 		}
 	}
 
-	if g.cols != nil && pq.Class != ClassEmpty {
-		return s.searchTiered(ctx, g, pq, r, fs, cur, today, start)
-	}
-
-	var tiers []Tier
-	if pq.Class == ClassEmpty {
-		tiers = []Tier{{"all", bleve.NewMatchAllQuery()}}
-	} else {
-		tiers = pq.Tiers()
-	}
-	timeout := s.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	sctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	out := &SearchResponse{Class: pq.Class, Hint: pq.Hint, Results: []Hit{}}
-	first := cur == nil
-	if first {
-		cur = &cursor{}
-	}
-	withFacets := r.Facets && first
-	var hits []*search.DocumentMatch
-	var facetSets []search.FacetResults
-	var nextCur *cursor
-	taken := 0 // hits of the tier that filled the page
-	tierTotals := make([]uint64, len(tiers))
-	for t := cur.Tier; t < len(tiers); t++ {
-		want := r.Size - len(hits)
-		// On the first page every tier is counted (and faceted) even when the page is full.
-		if want == 0 && !first {
-			break
-		}
-		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(append([]query.Query{tiers[t].Query}, fs...)...), want, 0, false)
-		req.Score = bleve.ScoreNone
-		req.Fields = slices.Clone(badgeFields)
-		if want > 0 {
-			req.SortBy(rankSort)
-		} // else: only counted (and faceted); unsorted, hits cost no doc-value visit
-		if t == cur.Tier && cur.After != nil {
-			if len(cur.After) != len(rankSort) {
-				return nil, badRequest("bad_cursor", "翻页参数无效或已过期，请从第一页重新浏览。", "cursor belongs to another index generation")
-			}
-			req.SetSearchAfter(cur.After)
-		}
-		if withFacets {
-			addFacets(req, today)
-		}
-		res, err := g.search(sctx, req)
-		if err != nil {
-			return nil, searchError(err)
-		}
-		tierTotals[t] = res.Total
-		if res.Facets != nil {
-			facetSets = append(facetSets, res.Facets)
-		}
-		hits = append(hits, res.Hits...)
-		if want > 0 && len(hits) == r.Size && nextCur == nil {
-			nextCur = &cursor{Tier: t, After: res.Hits[len(res.Hits)-1].Sort}
-			taken = len(res.Hits)
-		}
-	}
-	if first {
-		for _, n := range tierTotals {
-			out.Total += n
-		}
-		if nextCur != nil {
-			// On the first page the totals tell whether anything follows the full page.
-			rest := tierTotals[nextCur.Tier] - uint64(taken)
-			for _, n := range tierTotals[nextCur.Tier+1:] {
-				rest += n
-			}
-			if rest == 0 {
-				nextCur = nil
-			}
-		}
-	} else {
-		out.Total = cur.Total
-	}
-	if nextCur != nil {
-		nextCur.Total = out.Total
-		out.NextCursor = r.encodeCursor(*nextCur)
-	}
-	if err := s.hits(ctx, g, pq, hits, nil, today, out); err != nil {
-		return nil, err
-	}
-	if withFacets {
-		out.Facets = facets(facetSets)
-	}
-	out.TookMS = float64(time.Since(start).Microseconds()) / 1000
-	return out, nil
-}
-
-func addFacets(req *bleve.SearchRequest, today string) {
-	req.AddFacet("region", bleve.NewFacetRequest(FieldProvince, 40))
-	req.AddFacet("status", bleve.NewFacetRequest(FieldActive, 2))
-	req.AddFacet("type", bleve.NewFacetRequest(FieldEntityType, len(EntityGroups)))
-	req.AddFacet("has", bleve.NewFacetRequest(FieldHas, len(HasValues)))
-	pf := bleve.NewFacetRequest(FieldPenaltyUntil, 1)
-	min := DayNumber(today)
-	pf.AddNumericRange(HasPenalty, &min, nil)
-	req.AddFacet("penalty", pf)
+	return s.searchTiered(ctx, g, pq, r, fs, cur, today, start)
 }
 
 // searchError maps Bleve's refusals to a clear 400 or a timeout.
@@ -488,32 +382,6 @@ func (fc facetCounts) add(facet, value string, n int) {
 
 // activeValue names the values of FieldActive in the status facet.
 var activeValue = map[string]string{"1": "active", "0": "inactive"}
-
-// facets sums the facet counts of the disjoint tiers and labels them.
-func facets(sets []search.FacetResults) map[string][]FacetValue {
-	counts := facetCounts{}
-	for _, fr := range sets {
-		for name, f := range fr {
-			if name == "penalty" {
-				for _, nr := range f.NumericRanges {
-					counts.add("has", HasPenalty, nr.Count)
-				}
-				continue
-			}
-			if f.Terms == nil {
-				continue
-			}
-			for _, t := range f.Terms.Terms() {
-				v := t.Term
-				if name == "status" {
-					v = activeValue[v]
-				}
-				counts.add(name, v, t.Count)
-			}
-		}
-	}
-	return counts.labelled()
-}
 
 // labelled returns the counts with their Chinese labels, most frequent first.
 func (fc facetCounts) labelled() map[string][]FacetValue {

@@ -11,7 +11,7 @@ import (
 
 // searchTiered answers a search in one pass over the shards: every tier's band at once
 // (tieredQuery), hits ordered by tier, then rank, and facets counted from the shards' columns
-// (collectTiered). Generations without columns take the tier-by-tier path in Search.
+// (collectTiered). The empty query is one band, every entity under the filters.
 func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQuery, r SearchRequest, fs []query.Query,
 	cur *cursor, today string, start time.Time) (*SearchResponse, error) {
 	tq := newTieredQuery(pq, fs)
@@ -50,7 +50,7 @@ func (s *Searcher) searchTiered(ctx context.Context, g *Generation, pq *ParsedQu
 	if err := s.hits(ctx, g, pq, hits, page.cards, today, out); err != nil {
 		return nil, err
 	}
-	if r.Close && first && total < uint64(r.Size) && !exactName(pq, hits) {
+	if r.Close && first && pq.Class != ClassEmpty && total < uint64(r.Size) && !exactName(pq, hits) {
 		// Fewer strict hits than a page, so all of them are on it: the close tier fills the
 		// rest, after them, and needs no cursor. A query that is an entity's very name has its
 		// answer; names like it would only pad the page, at the cost of a second search.
@@ -73,6 +73,10 @@ func newTieredQuery(pq *ParsedQuery, fs []query.Query) *tieredQuery {
 	// also matches the records that carry the name; there the conjunction, answered as a
 	// bitmap AND, skips them cheaper (1-character fragments took about 15 % longer through the
 	// columns, in a profiling run on a busy machine).
+	if pq.Class == ClassEmpty {
+		// Every entity under the filters: one band, kind:e and the filters, all bitmaps.
+		return &tieredQuery{bands: []query.Query{bleve.NewConjunctionQuery(fs...)}}
+	}
 	tq := &tieredQuery{entitiesOnly: pq.Class == ClassPinyin || pq.Class == ClassInitials}
 	bandFilters := fs
 	if tq.entitiesOnly {

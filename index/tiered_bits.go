@@ -113,6 +113,8 @@ func (e *bitsEval) plan(q query.Query) bitsNode {
 		if q.keys != "" && hasDocValues(e.m, q.keys) {
 			return checkBits{terms(q.field, q.terms), q.matches(e.cols)}
 		}
+	case *penaltyQuery:
+		return penaltyBits(*q)
 	}
 	return nil
 }
@@ -273,7 +275,8 @@ func (c checkBits) eval(e *bitsEval) (*roaring.Bitmap, error) {
 
 // collectBits offers the documents of each band that no earlier band matched, as hits of the
 // band's tier, and returns their number. A tier is read document by document only for the
-// facets, or while its hits can still be among the best.
+// facets, or while its hits can still be among the best; a dense band's facets are counted on
+// the facet bitmaps and its best hits found by walking the entities in rank order.
 func (b *bestHits) collectBits(ctx context.Context, bands []*roaring.Bitmap, entitiesOnly bool, facets *columnFacets) (uint64, error) {
 	seen := roaring.New()
 	var total uint64
@@ -291,16 +294,26 @@ func (b *bestHits) collectBits(ctx context.Context, bands []*roaring.Bitmap, ent
 		if entitiesOnly {
 			bm.And(b.cols.entities)
 		}
-		total += bm.GetCardinality()
+		card := bm.GetCardinality()
+		total += card
 		offer := !b.full(t) && tierKey(t+1, 0) > b.start
-		if !offer && facets == nil {
+		if offer && b.walkInRank(card) && b.cols.entities.AndCardinality(bm) == card {
+			b.offerInRank(t, bm)
+			offer = false
+		}
+		count := facets // per document, unless the band is dense
+		if count != nil && b.cols.denseFacets(card) {
+			count.addBits(bm)
+			count = nil
+		}
+		if !offer && count == nil {
 			continue
 		}
 		it := bm.ManyIterator()
 		for n := it.NextMany(buf); n > 0; n = it.NextMany(buf) {
 			for _, num := range buf[:n] {
-				if facets != nil {
-					facets.add(uint64(num))
+				if count != nil {
+					count.add(uint64(num))
 				}
 				if offer {
 					b.offer(tierKey(t, uint64(b.cols.orderOf(uint64(num)))), uint64(num))

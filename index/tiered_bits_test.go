@@ -6,9 +6,9 @@ import (
 )
 
 // TestTierBitsAnswersTheUsualSearches checks which searches are collected on posting bitmaps:
-// names, fragments, pinyin and initials, with or without term filters, are; a penalty filter
-// (a numeric range) is not and goes through the searchers. TestCollectTieredMatchesTierByTierSearch
-// checks that both give the same answers.
+// names, fragments, pinyin and initials, the empty query, with or without term filters and
+// the penalty filter (a column check), are. TestCollectTieredMatchesTierByTierSearch checks
+// that both ways give the same answers.
 func TestTierBitsAnswersTheUsualSearches(t *testing.T) {
 	dir := t.TempDir()
 	buildCorpusIn(t, dir, corpus)
@@ -30,7 +30,8 @@ func TestTierBitsAnswersTheUsualSearches(t *testing.T) {
 		{"fuzhouhuawei", SearchRequest{}, true},            // four: pairs checked in the columns
 		{"cqcj", SearchRequest{EntityType: "个体工商户"}, true}, // initials
 		{"华为", SearchRequest{Has: []string{HasBlacklist}}, true},
-		{"华为", SearchRequest{Has: []string{HasPenalty}}, false},
+		{"华为", SearchRequest{Has: []string{HasPenalty}}, true},
+		{"", SearchRequest{Has: []string{HasPenalty}, Region: "3501"}, true},
 	} {
 		pq, err := ParseQuery(c.q)
 		if err != nil {

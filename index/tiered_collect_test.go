@@ -26,15 +26,7 @@ func TestCollectTieredMatchesTierByTierSearch(t *testing.T) {
 func testCollectTiered(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := buildCorpusIn(t, dir, collectCorpus)
-	g, err := OpenGeneration(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g.cols = nil
-	live := &Live{}
-	live.Swap(g)
-	t.Cleanup(live.Close)
-	bleveSearch := &Searcher{Live: live, Now: s.Now}
+	oracle := oracleSearcher(t, dir, s)
 
 	ctx := context.Background()
 	found := 0 // searches with hits: the comparison is not of empty answers
@@ -44,7 +36,7 @@ func testCollectTiered(t *testing.T) {
 		for _, f := range filters {
 			req := f
 			req.Query, req.Size, req.Facets = q, 100, true
-			want, err := bleveSearch.Search(ctx, req)
+			want, err := oracle.bleveSearch(ctx, req)
 			if err != nil {
 				t.Fatalf("%q %+v: %v", q, f, err)
 			}
