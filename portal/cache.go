@@ -67,26 +67,22 @@ func (p *pageCache) version(ctx context.Context) (dataVersion, bool) {
 // fingerprint is of the content: it changes only with a decision, and is the same on every
 // replica that has read the same decisions.
 func (p *pageCache) overlay(ctx context.Context) (string, time.Time) {
-	o := p.s.overlay
-	_ = o.load(ctx) // refresh first: the tag must not be older than what the handler serves
-	o.mu.Lock()
-	ver := o.ver.Load()
+	st := p.s.overlay.current(ctx) // refreshed first: the tag must not be older than what the handler serves
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ver == p.overlayVer {
-		o.mu.Unlock()
+	if st.ver <= p.overlayVer {
+		// This version, or an older one a slower request read before a newer one was
+		// fingerprinted: the newest fingerprint stands (versions only grow).
 		return p.overlaySum, p.overlayAt
 	}
-	hidden, corrected, pending := o.hidden, o.corrected, o.pending
-	o.mu.Unlock() // the maps are replaced, never changed in place
-	sum := overlayFingerprint(hidden, corrected, pending)
+	sum := overlayFingerprint(st.hidden, st.corrected, st.pending)
 	if sum != p.overlaySum {
 		p.overlaySum, p.overlayAt = sum, time.Now()
 		if sum == "none" {
 			p.overlayAt = time.Time{}
 		}
 	}
-	p.overlayVer = ver
+	p.overlayVer = st.ver
 	return p.overlaySum, p.overlayAt
 }
 

@@ -165,3 +165,21 @@ func (o *overlayCache) Pending(ctx context.Context) (map[string]string, error) {
 
 // Version changes whenever the overlay does (for caches keyed on it).
 func (o *overlayCache) Version() int64 { return o.ver.Load() }
+
+// overlayState is one consistent reading of the overlay cache: a version and the decisions of
+// that version. The maps are replaced at each refresh, never changed in place, so they may be
+// read after the cache's lock is released.
+type overlayState struct {
+	ver             int64
+	hidden, pending map[string]string
+	corrected       map[string]map[string]string
+}
+
+// current refreshes the overlay when a refresh is due and returns its version and decisions
+// together, read under one lock.
+func (o *overlayCache) current(ctx context.Context) overlayState {
+	_ = o.load(ctx) // a failed refresh keeps the last known decisions (see stale)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return overlayState{ver: o.ver.Load(), hidden: o.hidden, corrected: o.corrected, pending: o.pending}
+}
