@@ -134,11 +134,12 @@ func TestCloseTierKeepsFilters(t *testing.T) {
 	}
 }
 
-// TestCloseTierReadsPinyin: pinyin that runs into a legal form (集团 is not in the indexed
-// core) or has a syllable wrong finds the company by most of its syllable pairs.
+// TestCloseTierReadsPinyin: pinyin with a syllable wrong finds the company by most of its
+// syllable pairs; pinyin that runs into a legal form (集团 is not in the indexed core) is
+// found strictly, the legal form's syllables cut.
 func TestCloseTierReadsPinyin(t *testing.T) {
 	s, _ := buildCorpus(t, closeCorpus)
-	for _, q := range []string{"chongqingchangjiangwuliujituan", "chongqingchangjiangwuluo", "changjiangwuliugongsi"} {
+	for _, q := range []string{"chongqingchangjiangwuluo", "chongqingchanjiangwuliu"} {
 		if res, err := s.Search(context.Background(), SearchRequest{Query: q}); err != nil || res.Class != ClassPinyin || len(res.Results) != 0 {
 			t.Fatalf("%q strictly: class %s, %v, %v: want a pinyin query that finds nothing", q, res.Class, tiersOf(res), err)
 		}
@@ -148,6 +149,15 @@ func TestCloseTierReadsPinyin(t *testing.T) {
 		}
 		if got := tiersOf(res); len(got) == 0 || got[0] != "重庆长江物流有限公司/close" {
 			t.Errorf("%q: %v, want 重庆长江物流有限公司 first, close", q, got)
+		}
+	}
+	for _, q := range []string{"chongqingchangjiangwuliujituan", "changjiangwuliugongsi"} {
+		res, err := s.Search(context.Background(), SearchRequest{Query: q, Close: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tiersOf(res); len(got) == 0 || got[0] != "重庆长江物流有限公司" {
+			t.Errorf("%q: %v, want 重庆长江物流有限公司 first, strictly", q, got)
 		}
 	}
 	// Two syllables are one pair: nothing to hold most of.

@@ -28,7 +28,10 @@ type pinyinQuery struct {
 	seq       []string // the whole sequence checked
 	initials  bool
 	prefix    bool
-	phrased   query.Query
+	// whole: seq is checked against the whole name's letters and digits, legal forms
+	// included, rather than the core name (see ParsedQuery.spanQuery).
+	whole   bool
+	phrased query.Query
 }
 
 func newPinyinQuery(field string, seq []string, prefix bool, phrased query.Query) query.Query {
@@ -53,7 +56,7 @@ func newPinyinQuery(field string, seq []string, prefix bool, phrased query.Query
 func (q *pinyinQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	cols := columnsFrom(ctx)
 	pairs := len(q.pairs) > 0 && hasField(m, "core", q.pairField)
-	if pairs && len(q.seq) == 2 {
+	if pairs && len(q.seq) == 2 && !q.whole {
 		return conjunctionOfTerms(ctx, r, q.pairField, q.pairs, options)
 	}
 	if cols == nil || len(q.seq) == 0 {
@@ -75,7 +78,11 @@ func (q *pinyinQuery) Searcher(ctx context.Context, r index.IndexReader, m mappi
 
 // matches is the check of a candidate document: its core name holds the whole sequence.
 func (q *pinyinQuery) matches(cols *columns) func(num uint64) bool {
-	return func(num uint64) bool { return pinyinMatch(cols.core.at(num), q.seq, q.initials, q.prefix) }
+	text := cols.core.at
+	if q.whole {
+		text = cols.names.at
+	}
+	return func(num uint64) bool { return pinyinMatch(text(num), q.seq, q.initials, q.prefix) }
 }
 
 // hasField reports whether the index mapping indexes field from the document property prop:

@@ -59,6 +59,7 @@ type ParsedQuery struct {
 	Syllables [][]string // alternative pinyin segmentations
 	Initials  string
 	Hint      *Hint
+	spans     []pinyinSpan // pinyin typed across a legal form
 }
 
 // legalForms do not drive the hit count: a third of all names contain 有限公司.
@@ -155,7 +156,8 @@ func ParseQuery(raw string) (*ParsedQuery, error) {
 			return p, nil
 		}
 		if segs := pinyin.Segmentations(latin, 3); len(segs) > 0 {
-			p.Class, p.Syllables = ClassPinyin, segs
+			p.Class = ClassPinyin
+			p.Syllables, p.spans = withoutLegalForms(segs)
 			return p, nil
 		}
 	}
@@ -346,6 +348,21 @@ func anchoredPhrase(terms []string, field string) query.Query {
 	return bleve.NewPhraseQuery(t, field)
 }
 
+// wholeQuery matches names holding the input's letters and digits contiguously, when that is
+// more than its words: the words leave legal forms out ("百货有限公司三江店" is 百货 and 三江店)
+// and may be apart in a name, but a fragment typed across 公司 or 有限 is the name's text, and
+// the names holding it as typed come before those that only hold its words. nil otherwise.
+func (p *ParsedQuery) wholeQuery() query.Query {
+	if p.Class != ClassName && p.Class != ClassBroad {
+		return nil
+	}
+	whole := lettersDigits(SearchText(p.Raw))
+	if len(p.Words) == 0 || len(p.Words) == 1 && p.Words[0] == whole {
+		return nil
+	}
+	return fragmentQuery(whole, FieldName)
+}
+
 // currentNameQuery matches the words in the current name only (not in former names).
 func (p *ParsedQuery) currentNameQuery() query.Query {
 	if p.Class != ClassName && p.Class != ClassBroad {
@@ -403,8 +420,17 @@ func (p *ParsedQuery) bands() []Tier {
 	if p.Class == ClassName || p.Class == ClassBroad {
 		bands = append(bands, band{"exact", bleve.NewDisjunctionQuery(termQ(p.Key, FieldNameKey, 0), termQ(p.Key, FieldFormerKey, 0))})
 	}
+	if span := p.spanQuery(); span != nil {
+		bands = append(bands, band{"span", span}) // pinyin as typed, legal forms included
+	}
+	if b := p.bracketQuery(); b != nil {
+		bands = append(bands, band{"brackets", b}) // the bracketed region narrows: those first
+	}
 	if prefix := p.PrefixQuery(); prefix != nil {
 		bands = append(bands, band{"prefix", prefix}) // a name starting with the input contains it
+	}
+	if whole := p.wholeQuery(); whole != nil {
+		bands = append(bands, band{"whole", whole})
 	}
 	if current := p.currentNameQuery(); current != nil {
 		bands = append(bands, band{"name", current})
