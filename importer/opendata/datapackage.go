@@ -62,6 +62,29 @@ type dpResource struct {
 	Rows        *int       `json:"rows,omitempty"`
 	Dialect     *dpDialect `json:"dialect,omitempty"`
 	Schema      *dpSchema  `json:"schema,omitempty"`
+	// FormulaGuard says how the CSV's cells differ from the values (gongshi's property).
+	FormulaGuard *dpFormulaGuard `json:"formula_guard,omitempty"`
+}
+
+// dpFormulaGuard describes SafeCSVCell for programs that read the CSV.
+type dpFormulaGuard struct {
+	Prefix      string   `json:"prefix"`      // added in front of a guarded cell
+	StartsWith  []string `json:"starts_with"` // a cell starting with one of these is guarded…
+	Except      string   `json:"except"`      // …unless it matches this regular expression
+	Undo        string   `json:"undo"`        // how to get the exact value back
+	Description string   `json:"description"`
+}
+
+// csvFormulaGuard is what datapackage.json says of the CSV's formula guard.
+var csvFormulaGuard = &dpFormulaGuard{
+	Prefix: FormulaGuard, StartsWith: []string{"=", "+", "-", "@", "\t", "\r", FormulaGuard},
+	Except: plainNumber.String(),
+	Undo:   "remove the first character of every cell that starts with " + FormulaGuard,
+	Description: "CSV only. A spreadsheet runs a cell starting with = + - @ as a formula; such a cell, one starting with a tab or " +
+		"carriage return, and one already starting with an apostrophe get one leading apostrophe, unless the cell is a plain " +
+		"decimal number (a negative amount stays a number). Removing the first character of every cell that starts with an " +
+		"apostrophe gives the exact values, as in the JSON Lines file. The XLSX needs no guard (its text cells are never " +
+		"formulas) and holds the exact values.",
 }
 
 type dpDialect struct {
@@ -124,7 +147,8 @@ func newDataPackage(l List, version string, files []FileMeta, v versionInfo, opt
 		Name:    "gongshi-" + l.Name,
 		Title:   l.Label + " · " + l.LabelEN + " — " + version,
 		Description: l.About + " Records public on " + day + " China time, from the agency snapshots up to " + v.snapshotDate +
-			". CSV: UTF-8 with a byte-order mark (so Excel shows Chinese), comma-separated, Chinese headers as listed in the schema. " +
+			". CSV: UTF-8 with a byte-order mark (so Excel shows Chinese), comma-separated, Chinese headers as listed in the schema, " +
+			"a leading apostrophe on cells a spreadsheet would run as formulas (formula_guard). " +
 			"JSON Lines: one record per line with English keys. Verify the files with `sha256sum -c SHA256SUMS`.",
 		Version:      version,
 		Created:      v.created,
@@ -155,9 +179,14 @@ func newDataPackage(l List, version string, files []FileMeta, v versionInfo, opt
 			// "utf-8", a reader keeps it and the first header no longer matches the schema's name.
 			r.Profile, r.Compression, r.Encoding = "tabular-data-resource", "gz", "utf-8-sig"
 			r.Title = l.Label + "（CSV）"
-			r.Description = "CSV, gzip-compressed; UTF-8 with a byte-order mark; the header row holds the field names of the schema."
+			r.Description = "CSV (RFC 4180 quoting, comma-separated, lines ending in LF), gzip-compressed; UTF-8 with a byte-order mark, " +
+				"so that Excel reads it as UTF-8; the header row holds the field names of the schema, in its order; an empty cell is " +
+				"an empty value. Cells that a spreadsheet would run as a formula carry a leading apostrophe (see formula_guard), " +
+				"which is the only way a cell differs from the value. Opened by double-click, a spreadsheet still reads all-digit " +
+				"codes as numbers: use the XLSX for spreadsheets, or import the CSV with the code columns as text."
 			r.Dialect = &dpDialect{Delimiter: ",", DoubleQuote: true, LineTerminator: "\n", QuoteChar: "\"", Header: true}
 			r.Schema = tableSchema(l)
+			r.FormulaGuard = csvFormulaGuard
 		case strings.HasSuffix(f.Name, ".xlsx"):
 			r.Profile, r.Encoding = "tabular-data-resource", ""
 			r.Title = l.Label + "（Excel）"
