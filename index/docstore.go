@@ -546,6 +546,35 @@ func scanRecords(rows *sql.Rows) ([]*Record, error) {
 	return out, rows.Err()
 }
 
+// EachRecord calls fn for every record of the given types, in the order EachEntity gives them
+// (entity code, then id), streaming. It reads only those types' records: a list's rows cost
+// the size of the list, not of the corpus.
+func (s *DocStore) EachRecord(ctx context.Context, types []RecordType, fn func(*Record) error) error {
+	names := make([]string, len(types))
+	for i, t := range types {
+		names[i] = string(t)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT doc FROM records INDEXED BY records_type_date WHERE type IN `+listParam+` ORDER BY entity_code, id`, textList(names))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return err
+		}
+		var r Record
+		if err := json.Unmarshal(b, &r); err != nil {
+			return err
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // EachEntity calls fn for every entity in code order with all its records, streaming. Records
 // whose subject is not in the register come with a nil entity, one call per record.
 // It needs two connections: call it on a store opened read-only.

@@ -117,7 +117,7 @@ func Publish(ctx context.Context, dd index.DataDir, day string, ov index.Overlay
 		return nil, fmt.Errorf("publish: read decisions: %w", err)
 	}
 
-	p := &publication{ctx: ctx, root: root, day: day, opts: &opts, docs: docs, dec: dec, info: info}
+	p := &publication{ctx: ctx, dd: dd, root: root, day: day, opts: &opts, docs: docs, dec: dec, decSum: dec.fingerprint(), info: info}
 	defer p.cleanup()
 	if err := p.writeAll(); err != nil {
 		return nil, err
@@ -138,6 +138,7 @@ func Publish(ctx context.Context, dd index.DataDir, day string, ov index.Overlay
 // publication is one run of Publish.
 type publication struct {
 	ctx  context.Context
+	dd   index.DataDir
 	root string
 	day  string // China day of the publication
 	opts *Options
@@ -145,6 +146,10 @@ type publication struct {
 	dec  *decisions
 	info index.GenerationInfo
 	sets []*stagedSet
+	// decSum fingerprints dec; same are the lists found identical to their newest version
+	// without reading them (see unchanged.go).
+	decSum string
+	same   []string
 }
 
 // stagedSet is one dataset's new version, written in a hidden staging folder beside the
@@ -182,6 +187,11 @@ func (p *publication) writeAll() error {
 		s := &stagedSet{list: l, version: p.day}
 		if vs := Versions(p.root, l.Name); len(vs) > 0 {
 			s.prev = vs[0]
+			if st, ok := readState(listDir); ok && st.Version == s.prev && VersionDay(s.prev) == p.day && st.Decisions == p.decSum &&
+				st.Generation != p.info.ID && unchangedSince(p.dd, p.info, st.Generation, l.Type) {
+				p.same = append(p.same, l.Name)
+				continue // nothing this list depends on changed since its newest version
+			}
 			switch prevDay := VersionDay(s.prev); {
 			case prevDay > p.day:
 				continue // a late run for an older day: versions and the log stay in order
@@ -203,34 +213,7 @@ func (p *publication) writeAll() error {
 		}
 		byType[l.Type] = s
 	}
-	n := 0
-	err := p.docs.EachEntity(p.ctx, func(e *index.Entity, recs []*index.Record) error {
-		if n++; n%4096 == 0 {
-			if err := p.ctx.Err(); err != nil { // a shutdown stops a long publication promptly
-				return err
-			}
-		}
-		if e != nil && byType[index.TypeEntity] != nil {
-			if row := p.dec.entityRow(e); row != nil {
-				if err := byType[index.TypeEntity].w.add(row); err != nil {
-					return err
-				}
-			}
-		}
-		for _, r := range recs {
-			s := byType[r.Type]
-			if s == nil {
-				continue
-			}
-			if row := p.dec.recordRow(r, p.day); row != nil {
-				if err := s.w.add(row); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := p.readRows(byType); err != nil {
 		return fmt.Errorf("publish: read generation %s: %w", p.info.ID, err)
 	}
 	for _, s := range p.sets {
@@ -239,6 +222,61 @@ func (p *publication) writeAll() error {
 		}
 	}
 	return nil
+}
+
+// readRows writes the public rows of the lists being published into their datasets: from every
+// document when the register is among them, otherwise from the records of their types only.
+func (p *publication) readRows(byType map[index.RecordType]*stagedSet) error {
+	if len(byType) == 0 {
+		return nil
+	}
+	n := 0
+	pace := func() error {
+		if n++; n%4096 == 0 {
+			return p.ctx.Err() // a shutdown stops a long publication promptly
+		}
+		return nil
+	}
+	addRecord := func(r *index.Record) error {
+		s := byType[r.Type]
+		if s == nil {
+			return nil
+		}
+		if row := p.dec.recordRow(r, p.day); row != nil {
+			return s.w.add(row)
+		}
+		return nil
+	}
+	if byType[index.TypeEntity] == nil {
+		types := make([]index.RecordType, 0, len(byType))
+		for t := range byType {
+			types = append(types, t)
+		}
+		return p.docs.EachRecord(p.ctx, types, func(r *index.Record) error {
+			if err := pace(); err != nil {
+				return err
+			}
+			return addRecord(r)
+		})
+	}
+	return p.docs.EachEntity(p.ctx, func(e *index.Entity, recs []*index.Record) error {
+		if err := pace(); err != nil {
+			return err
+		}
+		if e != nil {
+			if row := p.dec.entityRow(e); row != nil {
+				if err := byType[index.TypeEntity].w.add(row); err != nil {
+					return err
+				}
+			}
+		}
+		for _, r := range recs {
+			if err := addRecord(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // finishSet closes a dataset's data files, works out its changes and writes the change file,
@@ -263,11 +301,9 @@ func (p *publication) finishSet(s *stagedSet) error {
 		// repeated import) would only be a copy under a new id — unless a file of that version
 		// no longer has the bytes of its checksum (a damaged disk, a crash in a copy): then the
 		// new version replaces it as the one served from latest/.
-		if len(changes) == 0 && VersionDay(s.prev) == p.day {
-			if dp, err := readDataPackage(prevDir); err == nil && dp.Generation == p.info.ID && versionIntact(prevDir) {
-				s.install = false
-				return nil
-			}
+		if len(changes) == 0 && VersionDay(s.prev) == p.day && versionIntact(prevDir) {
+			s.install = false
+			return nil
 		}
 	}
 	s.logged = changes
@@ -360,11 +396,22 @@ func (p *publication) differ(l List, version, prev string) *differ {
 // record of what was published, and finishInstall completes the other two steps from it
 // should a crash stop us in between.
 func (p *publication) install() error {
+	for _, name := range p.same {
+		st, _ := readState(filepath.Join(p.root, name))
+		st.Generation = p.info.ID // shortens the next publication's trace
+		if err := writeState(filepath.Join(p.root, name), st); err != nil {
+			return err
+		}
+	}
 	for _, s := range p.sets {
+		listDir := filepath.Join(p.root, s.list.Name)
 		if !s.install {
+			// Identical to the newest version: only the record of what it was found equal to.
+			if err := writeState(listDir, publishedState{Version: s.prev, Generation: p.info.ID, Decisions: p.decSum}); err != nil {
+				return err
+			}
 			continue
 		}
-		listDir := filepath.Join(p.root, s.list.Name)
 		dst := VersionDir(p.root, s.list.Name, s.version)
 		// A plain rename: a version id is never reused (the next id follows the newest
 		// version), so dst does not exist, and the kernel refuses to replace a complete one.
@@ -378,6 +425,9 @@ func (p *publication) install() error {
 			return fmt.Errorf("change log %s: %w", s.list.Name, err)
 		}
 		if err := setLatest(listDir, s.version); err != nil {
+			return err
+		}
+		if err := writeState(listDir, publishedState{Version: s.version, Generation: p.info.ID, Decisions: p.decSum}); err != nil {
 			return err
 		}
 	}
