@@ -219,10 +219,17 @@ func (r *Report) Summary(w io.Writer) {
 	if r.IssuesOmitted > 0 {
 		fmt.Fprintf(w, "    (%d more issues not listed; the counts above are exact)\n", r.IssuesOmitted)
 	}
-	if r.Refused {
+	switch {
+	case r.Refused:
 		fmt.Fprintf(w, "REFUSED: %s\n", r.RefusedReason)
-	} else if r.Generation != "" {
-		fmt.Fprintf(w, "imported into generation %s in %.1fs (%.0f rows/s)\n", r.Generation, r.Seconds, r.RowsPerSecond)
+	case r.AlreadyApplied:
+		fmt.Fprintf(w, "already applied as data sequence %d (served by generation %s): nothing to do\n", r.Seq, r.Generation)
+	case r.Generation != "":
+		how := "index built"
+		if r.Incremental {
+			how = "index updated for the changed documents"
+		}
+		fmt.Fprintf(w, "imported as data sequence %d into generation %s in %.1fs (%.0f rows/s; %s)\n", r.Seq, r.Generation, r.Seconds, r.RowsPerSecond, how)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/gongshi/gongshi/importer"
+	"github.com/gongshi/gongshi/importer/opendata/opendatatest"
 	"github.com/gongshi/gongshi/index"
 	"github.com/gongshi/gongshi/portal/store"
 )
@@ -203,19 +204,37 @@ func TestObjectionFileTrackRevoke(t *testing.T) {
 		}
 	}
 
-	// The agency's unchanged snapshot imported again does not bring it back.
+	// The next generation, whether a snapshot updates the served one or everything is built
+	// again from the archive (the agency's unchanged file included), does not bring it back.
 	st := s.sqlStore()
-	if _, err := importer.Import(ctx, []string{fixture}, importer.Options{Data: s.cfg.Data, Shards: 2, MaxRejectedShare: 0.4, Corrections: st}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.LoadCurrent(); err != nil {
-		t.Fatal(err)
-	}
-	g := s.live.Acquire()
-	rec, _ := g.Docs.Record(ctx, penalty)
-	g.Release()
-	if rec != nil {
-		t.Error("re-import brought the revoked record back into the new generation")
+	delta := opendatatest.Write(t, t.TempDir(), "厦门市市场监督管理局", "2026-11-23", "delta",
+		opendatatest.File{Type: index.TypeEntity, Header: []string{"统一社会信用代码", "企业名称", "登记状态"},
+			Rows: [][]string{{opendatatest.Code(1), opendatatest.Name(1), "存续"}}})
+	for _, opts := range []importer.Options{
+		{Data: s.cfg.Data, Shards: 2, Corrections: st},
+		{Data: s.cfg.Data, Shards: 2, Corrections: st, Rebuild: true},
+	} {
+		paths := []string{delta}
+		if opts.Rebuild {
+			paths, _ = importer.ArchivedSnapshots(s.cfg.Data)
+		}
+		if _, err := importer.Import(ctx, paths, opts); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.LoadCurrent(); err != nil {
+			t.Fatal(err)
+		}
+		g := s.live.Acquire()
+		rec, _ := g.Docs.Record(ctx, penalty)
+		indexed, _ := g.Shard(huawei).Document(penalty)
+		incremental := g.Info.Incremental
+		g.Release()
+		if rec != nil || indexed != nil {
+			t.Errorf("a new generation (incremental %v) brought the revoked record back (store %v, index %v)", incremental, rec != nil, indexed != nil)
+		}
+		if incremental == opts.Rebuild {
+			t.Errorf("rebuild %v made a generation with incremental %v", opts.Rebuild, incremental)
+		}
 	}
 	if n, err := st.VerifyAudit(ctx); err != nil || n < 5 {
 		t.Errorf("audit: %d entries, %v", n, err)

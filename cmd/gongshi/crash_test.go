@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -111,11 +113,39 @@ func TestCrashDuringImportKeepsServingAndRedoes(t *testing.T) {
 	srv.Process.Signal(syscall.SIGKILL)
 	srv.Wait()
 
-	// 2. Killed while publishing the open-data files: the new generation is current already,
+	// 2. A snapshot on top of the served data (a thousand more entities with their records)
+	// is applied to a copy that shares the serving generation's segment files. Killed while
+	// loading it and while indexing the changed documents into the shared shards, the data
+	// folder still serves the generation before it, untouched.
+	more := filepath.Join(t.TempDir(), "more")
+	if out, err := run(t, "", "generate", "--entities", fmt.Sprint(crashEntities+1000), "--seed", "7", "--date", "2026-11-15", "--out", more); err != nil {
+		t.Fatalf("generate: %v\n%s", err, out)
+	}
+	served := treeSums(t, dd.Generation(gen1))
+	killImportWhen(t, data, more, "loading a delta", func() bool {
+		g := newGeneration(dd, gen0, gen1)
+		// The serving store copied whole, the snapshot's rows going in, no shard yet.
+		return g != "" && size(filepath.Join(g, "docs.db")) == size(index.DocStorePath(dd.Generation(gen1))) &&
+			!exists(filepath.Join(g, "shard-0.bleve"))
+	})
+	killImportWhen(t, data, more, "indexing a delta", func() bool {
+		g := newGeneration(dd, gen0, gen1)
+		return g != "" && exists(filepath.Join(g, "shard-0.bleve")) && !exists(filepath.Join(g, "generation.json"))
+	})
+	if got := current(t, dd); got != gen1 {
+		t.Fatalf("current is %s after the kills of the delta, want %s", got, gen1)
+	}
+	// The files the killed imports linked are the served generation's own: not one byte moved.
+	// (Readers leave a -shm file beside the store; only the generation's own files count.)
+	if after := treeSums(t, dd.Generation(gen1)); !maps.Equal(after, served) {
+		t.Errorf("the served generation's files changed under the killed delta:\nbefore %v\nafter  %v", served, after)
+	}
+
+	// 3. Killed while publishing the open-data files: the new generation is current already,
 	// the files being written are in hidden staging folders. What else a crash or a damaged
 	// disk could leave is added by hand: a temporary file inside a version, a version folder
 	// without SHA256SUMS holding a truncated file, a listed file truncated in place.
-	killImportWhen(t, data, big, "publishing", func() bool {
+	killImportWhen(t, data, more, "publishing", func() bool {
 		if g, _ := dd.Current(); g == gen1 {
 			return false
 		}
@@ -189,6 +219,13 @@ func TestCrashDuringImportKeepsServingAndRedoes(t *testing.T) {
 		t.Fatalf("catalog.json still describes generation %s, want %s", cat.Generation, gen2)
 	}
 	t.Logf("republished %.1fs after the restart", time.Since(restart).Seconds())
+	// catalog.json is written before dcat.jsonld: let the publication finish.
+	for busy := true; busy && time.Now().Before(deadline); {
+		tmps, _ := filepath.Glob(filepath.Join(root, ".*.tmp-*"))
+		if busy = len(tmps) > 0; busy {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
 	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
 		if err == nil && (strings.HasPrefix(d.Name(), ".staging-") || strings.Contains(d.Name(), ".tmp-") || d.Name() == next) {
 			t.Errorf("left behind after the next publication: %s", p)
@@ -200,6 +237,16 @@ func TestCrashDuringImportKeepsServingAndRedoes(t *testing.T) {
 		if ds.Name == "entities" && ds.Latest == day {
 			t.Errorf("entities: latest is still the damaged version %s", day)
 		}
+	}
+
+	// 4. The same snapshot once more (a scheduler that cannot tell it succeeded): recognised
+	// by its id and not applied twice.
+	out, err = run(t, "", "import", "--data", data, more)
+	if err != nil {
+		t.Fatalf("repeated import: %v\n%s", err, out)
+	}
+	if got := current(t, dd); got != gen2 || !strings.Contains(out, "already applied as data sequence 3") {
+		t.Errorf("the repeated import made generation %s (serving %s):\n%s", got, gen2, out)
 	}
 }
 
@@ -233,11 +280,11 @@ func killImportWhen(t *testing.T, data, snap, phase string, ready func() bool) s
 	return out.String()
 }
 
-// newGeneration is the folder of a generation other than old, "" when there is none.
-func newGeneration(dd index.DataDir, old string) string {
+// newGeneration is the folder of a generation other than the old ones, "" when there is none.
+func newGeneration(dd index.DataDir, old ...string) string {
 	entries, _ := os.ReadDir(dd.Generations())
 	for _, e := range entries {
-		if e.Name() != old {
+		if !slices.Contains(old, e.Name()) {
 			return dd.Generation(e.Name())
 		}
 	}
@@ -251,6 +298,27 @@ func current(t *testing.T, dd index.DataDir) string {
 		t.Fatalf("current: %q %v", id, err)
 	}
 	return id
+}
+
+// treeSums maps each file under dir (but SQLite's shared-memory index) to its SHA-256.
+func treeSums(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, "-shm") {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		out[strings.TrimPrefix(p, dir)] = fmt.Sprintf("%x", sha256.Sum256(b))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }
