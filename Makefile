@@ -40,11 +40,22 @@ SCALE_QUERIES ?= 100
 SCALE_DIR     ?=
 SCALE_JSON    ?= scale-$(SCALE_N).json
 
+# make bench-delta: the same 1,000-row penalty delta imported into data folders of each size (the
+# snapshots and data folders are generated once and kept in DELTA_DIR), its time and peak RSS,
+# and how long until a running server shows it in search, the entity, the list, the change log
+# and the day's files; with the full import's rate beside a plain Bleve index of the same names.
+#   DELTA_SIZES    entities per data folder (default 20000,200000)
+#   DELTA_DIR      work folder (default bench-delta)
+#   DELTA_JSON     where the JSON results go (default bench-delta.json)
+DELTA_SIZES ?= 20000,200000
+DELTA_DIR   ?= bench-delta
+DELTA_JSON  ?= bench-delta.json
+
 # make lint: gofmt, go vet, staticcheck (pinned; fetched through the module proxy) and a go.mod
 # that go mod tidy would leave as it is.
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run build test test-short fuzz bench load scale vet lint fmt clean
+.PHONY: run build test test-short fuzz bench bench-delta load scale vet lint fmt clean
 
 run: build                      ## generate demo data once, import and serve on 127.0.0.1:8080
 	./$(BIN) demo
@@ -55,14 +66,17 @@ build:
 test: vet                       ## all tests with the race detector (needs the services .ci/run installs)
 	$(GO) test -race -count=1 -timeout 40m $(PKGS)
 
-test-short:
-	$(GO) test -short -count=1 $(PKGS)
+test-short:                     ## the tests that need no PostgreSQL, Redis, Chromium or node (they skip with -short)
+	$(GO) test -short -count=1 -timeout 20m $(PKGS)
 
 fuzz:                           ## each fuzz target for a bounded time
 	./.ci/fuzz 20s
 
 bench: build                    ## search benchmark against pg_trgm and SQLite FTS5 ($(BENCH_N) entities)
 	./$(BIN) bench --entities $(BENCH_N)
+
+bench-delta: build              ## one 1,000-row delta at $(DELTA_SIZES) entities: time, peak RSS, when it is served
+	./$(BIN) bench-delta --sizes $(DELTA_SIZES) --dir $(DELTA_DIR) --json $(DELTA_JSON)
 
 load: build                     ## load test against a real server ($(LOAD_N) entities unless LOAD_DATA)
 	./$(BIN) load $(if $(LOAD_DATA),--data $(LOAD_DATA),--work $(LOAD_WORK) --entities $(LOAD_N)) \

@@ -23,6 +23,8 @@ usage:
   gongshi report-key rotate|list [--data DIR]                     rotate or list the report signing keys
   gongshi bench    [--entities N] [--queries Q] [--seed S] [--date D] [--dir DIR] [--keep] [--no-postgres] [--json FILE]
                    [--shard-counts 1,2,4]                             scale: one load, one build per shard count
+  gongshi bench-delta [--sizes 20000,200000] [--rows 1000] [--dir DIR] [--json FILE]
+                                                                     cost of one delta at each size, and when it is served
   gongshi load     [--data DIR | --entities N --work DIR] [--duration 60s] [--workers 4 | --rate R] [--json FILE]
 
 Run "gongshi COMMAND -h" for the flags of a command.
@@ -36,14 +38,15 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cmds := map[string]func(context.Context, []string) error{
-		"demo":     cmdDemo,
-		"generate": cmdGenerate,
-		"check":    cmdCheck,
-		"import":   cmdImport,
-		"serve":    cmdServe,
-		"admin":    cmdAdmin,
-		"bench":    cmdBench,
-		"load":     cmdLoad,
+		"demo":        cmdDemo,
+		"generate":    cmdGenerate,
+		"check":       cmdCheck,
+		"import":      cmdImport,
+		"serve":       cmdServe,
+		"admin":       cmdAdmin,
+		"bench":       cmdBench,
+		"bench-delta": cmdBenchDelta,
+		"load":        cmdLoad,
 
 		"verify-report": cmdVerifyReport,
 		"report-key":    cmdReportKey,
