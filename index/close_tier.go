@@ -62,8 +62,10 @@ type closeQuery struct {
 	reversed []string // of each bigram
 	chars    []rune   // the characters outside legal forms, each once: the tie-break
 	// For pinyin, instead: the pairs of adjacent syllables of its best reading ("yi'bo"),
-	// each once, counted on the pinyin pairs field's bitmaps.
-	pairs []string
+	// each once, counted on the bitmaps of pairField (FieldPinyinPairs); for initials the
+	// pairs of adjacent letters ("h'w"), on FieldInitialPairs.
+	pairs     []string
+	pairField string
 }
 
 // closeQuery returns the close reading of a name query: the bigrams of what was typed, but
@@ -79,7 +81,16 @@ func (p *ParsedQuery) closeQuery() *closeQuery {
 		if len(pairs) < 2 {
 			return nil
 		}
-		return &closeQuery{pairs: spread(pairs, maxCloseBigrams)}
+		return &closeQuery{pairs: spread(pairs, maxCloseBigrams), pairField: FieldPinyinPairs}
+	}
+	if p.Class == ClassInitials {
+		// Initials with a letter wrong, missing or extra ("hwxcm" for 华威新材料, hwxcl)
+		// share most of their pairs of adjacent letters with the name's.
+		pairs := dedupe(pairsOf(strings.Split(p.Initials, "")))
+		if len(pairs) < 2 {
+			return nil
+		}
+		return &closeQuery{pairs: spread(pairs, maxCloseBigrams), pairField: FieldInitialPairs}
 	}
 	if p.Class != ClassName {
 		return nil
@@ -200,8 +211,8 @@ func (q *closeQuery) tier(bigrams, chars int) int {
 func (g *Generation) collectClose(ctx context.Context, pq *ParsedQuery, fs []query.Query, size int, strict []*search.DocumentMatch) (*tieredPage, error) {
 	cq := pq.closeQuery()
 	if cq == nil || g.cols == nil || size <= 0 || cq.pairs != nil && len(strict) > 0 {
-		// Pinyin found by its whole syllable sequence has its answer; close names would only
-		// pad the page, at a cost that doubled its median time.
+		// Pinyin or initials found by the whole sequence have their answer; close names
+		// would only pad the page, at a cost that doubled its median time.
 		return nil, nil
 	}
 	skip := make([]*roaring.Bitmap, len(g.shards))
@@ -373,13 +384,13 @@ func filterBits(e *bitsEval, fs []query.Query) (within *roaring.Bitmap, ok bool,
 // rather than bit by bit: the page then fills after a few steps per hit.
 const denseBand = 8192
 
-// closePairs is the close tier of a pinyin query on one shard: the entities within, skip
+// closePairs is the close tier of a pinyin or initials query on one shard: the entities within, skip
 // out, holding at least half of its syllable pairs, more first, then by rank. With few pairs
 // and their postings small, it is counted on bitmaps alone: atLeast[j], the documents holding
 // j of the pairs or more, grows by atLeast[j] |= atLeast[j-1] & pair, and each band
 // atLeast[j] \ atLeast[j+1] is a tier.
 func closePairs(ctx context.Context, r index.IndexReader, e *bitsEval, cq *closeQuery, within *roaring.Bitmap, size int, skip *roaring.Bitmap) (*tieredPage, error) {
-	if !hasField(e.m, "core", FieldPinyinPairs) {
+	if !hasField(e.m, "core", cq.pairField) {
 		return nil, nil
 	}
 	cols := e.cols
@@ -390,7 +401,7 @@ func closePairs(ctx context.Context, r index.IndexReader, e *bitsEval, cq *close
 		atLeast[j] = roaring.New()
 	}
 	for i, p := range cq.pairs {
-		bm, err := termBits{FieldPinyinPairs, p}.eval(e)
+		bm, err := termBits{cq.pairField, p}.eval(e)
 		if errors.Is(err, errNoBits) {
 			return nil, nil
 		}

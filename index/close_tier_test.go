@@ -218,3 +218,31 @@ func TestCloseQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseTierReadsInitials: initials with a letter wrong or missing find the company by
+// most of their pairs of adjacent letters; initials typed with the legal form's are found
+// strictly, the names whose whole initials hold them first.
+func TestCloseTierReadsInitials(t *testing.T) {
+	s, _ := buildCorpus(t, closeCorpus)
+	for _, q := range []string{"xabrtxxjs", "xabrxxjs", "xbrdxxjs"} {
+		if res, err := s.Search(context.Background(), SearchRequest{Query: q}); err != nil || res.Class != ClassInitials || len(res.Results) != 0 {
+			t.Fatalf("%q strictly: class %s, %v, %v: want initials that find nothing", q, res.Class, tiersOf(res), err)
+		}
+		res, err := s.Search(context.Background(), SearchRequest{Query: q, Close: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tiersOf(res); len(got) == 0 || got[0] != "西安博瑞德信息技术有限公司/close" {
+			t.Errorf("%q: %v, want 西安博瑞德信息技术有限公司 first, close", q, got)
+		}
+	}
+	for q, want := range map[string]string{"cqcjwlyxgs": "重庆长江物流有限公司", "fzhwjcyxgs": "福州华威建材有限公司", "cqcjwlyx": "重庆长江物流有限公司"} {
+		res, err := s.Search(context.Background(), SearchRequest{Query: q, Close: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tiersOf(res); res.Class != ClassInitials || len(got) == 0 || got[0] != want {
+			t.Errorf("%q (%s): %v, want %s first, strictly", q, res.Class, got, want)
+		}
+	}
+}

@@ -153,6 +153,12 @@ func ParseQuery(raw string) (*ParsedQuery, error) {
 		compact := strings.NewReplacer(" ", "", "'", "").Replace(latin)
 		if pinyin.LooksLikeInitials(compact) {
 			p.Class, p.Initials = ClassInitials, compact
+			if cut := cutLegalInitials(compact); cut != compact {
+				// The core name's initials have no legal form: search what is left, and put
+				// the names whose whole initials hold what was typed first.
+				p.Initials = cut
+				p.spans = []pinyinSpan{{cut: strings.Split(cut, ""), typed: strings.Split(compact, "")}}
+			}
 			return p, nil
 		}
 		if segs := pinyin.Segmentations(latin, 3); len(segs) > 0 {
@@ -295,7 +301,14 @@ func (p *ParsedQuery) MatchQuery() query.Query {
 		return bleve.NewDisjunctionQuery(alts...)
 	case ClassInitials:
 		letters := strings.Split(p.Initials, "")
-		return bleve.NewDisjunctionQuery(newPinyinQuery(FieldInitials, letters, false, bleve.NewPhraseQuery(letters, FieldInitials)), fragmentQuery(p.Initials, FieldName))
+		alts := []query.Query{newPinyinQuery(FieldInitials, letters, false, bleve.NewPhraseQuery(letters, FieldInitials))}
+		typed := p.Initials
+		for _, sp := range p.spans {
+			// As typed too: a core name may hold the letters of a legal form.
+			typed = strings.Join(sp.typed, "")
+			alts = append(alts, newPinyinQuery(FieldInitials, sp.typed, false, bleve.NewPhraseQuery(sp.typed, FieldInitials)))
+		}
+		return bleve.NewDisjunctionQuery(append(alts, fragmentQuery(typed, FieldName))...)
 	}
 	var must []query.Query
 	for _, w := range p.Words {

@@ -113,7 +113,8 @@ var legalSyllables = [][]string{
 	{"gong", "si"},
 }
 
-// pinyinSpan is a segmentation typed across a legal form, and what is left of it without.
+// pinyinSpan is a segmentation (or initials) typed across a legal form, and what is left of
+// it without.
 type pinyinSpan struct{ cut, typed []string }
 
 // withoutLegalForms returns the segmentations with the legal forms' syllables cut out, as
@@ -140,8 +141,12 @@ func withoutLegalForms(segs [][]string) (out [][]string, spans []pinyinSpan) {
 // of it in the core name (san'jiang); nil when no segmentation was cut.
 func (p *ParsedQuery) spanQuery() query.Query {
 	var alts []query.Query
+	field := FieldPinyin
+	if p.Class == ClassInitials {
+		field = FieldInitials
+	}
 	for _, sp := range p.spans {
-		q := newPinyinQuery(FieldPinyin, sp.cut, false, query.NewMatchNoneQuery()).(*pinyinQuery)
+		q := newPinyinQuery(field, sp.cut, false, query.NewMatchNoneQuery()).(*pinyinQuery)
 		q.seq, q.whole = sp.typed, true
 		alts = append(alts, q)
 	}
@@ -184,4 +189,19 @@ func cutLegalEnds(seg []string) []string {
 		}
 	}
 	return seg
+}
+
+// legalInitials are the legal forms' initials, longest first, as typed at the end of a
+// name's initials ("hwkjyxgs": 华威科技有限公司); "yx" is 有限 before the rest was typed.
+var legalInitials = []string{"gfyxgs", "jtyxgs", "yxzrgs", "gtgsh", "yxgs", "fgs", "gs", "gf", "jt", "yx"}
+
+// cutLegalInitials removes legal-form initials from the end of initials, leaving at least
+// two letters; the input itself when there are none.
+func cutLegalInitials(initials string) string {
+	for _, lf := range legalInitials {
+		if rest, ok := strings.CutSuffix(initials, lf); ok && len(rest) >= 2 {
+			return rest
+		}
+	}
+	return initials
 }

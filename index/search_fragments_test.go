@@ -136,3 +136,13 @@ func TestCutLegalSyllables(t *testing.T) {
 		}
 	}
 }
+
+func TestCutLegalInitials(t *testing.T) {
+	for in, want := range map[string]string{
+		"hwkjyxgs": "hwkj", "cqcjwlyx": "cqcjwl", "hwjtyxgs": "hw", "hwgs": "hw", "gs": "gs", "hwkj": "hwkj", "xgs": "xgs",
+	} {
+		if got := cutLegalInitials(in); got != want {
+			t.Errorf("cutLegalInitials(%s) = %q, want %q", in, got, want)
+		}
+	}
+}
