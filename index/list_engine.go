@@ -29,6 +29,8 @@ type listTables struct {
 	codes textColumn
 	// names are the distinct subject names of all records as nameText keeps them.
 	names textColumn
+	// stats are the generation's statistics, counted from these tables once (listStats).
+	stats *Stats
 }
 
 // listTable is one type's records, newest first, then by id: the order Bleve sorted lists
@@ -256,6 +258,7 @@ func loadListTables(ctx context.Context, g *Generation) (*listTables, error) {
 	for t, l := range types {
 		lt.byType[t] = l.table(t, codeNumber, regionOf)
 	}
+	lt.stats = listStats(g.Info, lt)
 	return lt, nil
 }
 

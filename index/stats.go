@@ -2,8 +2,8 @@ package index
 
 import (
 	"context"
+	"errors"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/gongshi/gongshi/index/region"
@@ -27,98 +27,63 @@ type MonthCount struct {
 	Count int    `json:"count"`
 }
 
-type statsCache struct {
-	mu    sync.Mutex
-	stats *Stats
+// Stats returns the statistics shown on the statistics and home pages. They do not depend on
+// the request: they are counted from the list tables when the generation opens
+// (listStats), and every request reads the same.
+func (g *Generation) Stats(context.Context) (*Stats, error) {
+	if g.lists == nil || g.lists.stats == nil {
+		return nil, errors.New("the generation's statistics were not counted when it opened")
+	}
+	return g.lists.stats, nil
 }
 
-var statsByGeneration sync.Map // *Generation → *statsCache
-
-// Stats computes (once per generation) the statistics shown on the statistics page.
-func (g *Generation) Stats(ctx context.Context) (*Stats, error) {
-	c, _ := statsByGeneration.LoadOrStore(g, &statsCache{})
-	sc := c.(*statsCache)
-	sc.mu.Lock()
-	defer sc.mu.Unlock()
-	if sc.stats != nil {
-		return sc.stats, nil
-	}
-	// Computed without the caller's deadline: a visitor closing the tab must not leave a
-	// failure behind, and only a success is kept.
-	st, err := g.computeStats(context.WithoutCancel(ctx))
-	if err == nil {
-		sc.stats = st
-	}
-	return st, err
-}
-
-func (g *Generation) computeStats(ctx context.Context) (*Stats, error) {
-	st := &Stats{Generation: g.Info.ID, DataDate: g.Info.DataDate, Entities: g.Info.Entities,
+// listStats counts a generation's statistics from its list tables, which hold every record
+// of the document store (public or not, as the statistics count them): records per type, per
+// month of their date for the 24 months to the data date, per province of the subject's code
+// (its third and fourth characters) and per deciding authority, the 10 most frequent.
+func listStats(info GenerationInfo, lt *listTables) *Stats {
+	st := &Stats{Generation: info.ID, DataDate: info.DataDate, Entities: info.Entities,
 		Records: map[RecordType]int{}, Monthly: map[RecordType][]MonthCount{},
 		Provinces: map[RecordType][]FacetValue{}, Authority: map[RecordType][]FacetValue{}, Computed: time.Now()}
-	db := g.Docs.db
 	from := ""
-	if d, err := time.Parse(time.DateOnly, g.Info.DataDate); err == nil {
+	if d, err := time.Parse(time.DateOnly, info.DataDate); err == nil {
 		from = d.AddDate(0, -23, 0).Format("2006-01")
 	}
-	rows, err := db.QueryContext(ctx, `SELECT type, substr(date, 1, 7) AS m, count(*) FROM records WHERE date >= ? GROUP BY type, m ORDER BY type, m`, from)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var t string
-		var mc MonthCount
-		if err := rows.Scan(&t, &mc.Month, &mc.Count); err != nil {
-			rows.Close()
-			return nil, err
+	for typ, t := range lt.byType {
+		st.Records[typ] = len(t.rows)
+		// Dates are in list order, newest first, each with the rows up to dateEnd.
+		months := map[string]int{}
+		start := uint32(0)
+		for d, date := range t.dates {
+			if date >= from {
+				months[date[:min(7, len(date))]] += int(t.dateEnd[d] - start)
+			}
+			start = t.dateEnd[d]
 		}
-		st.Monthly[RecordType(t)] = append(st.Monthly[RecordType(t)], mc)
-	}
-	rows.Close()
-	rows, err = db.QueryContext(ctx, `SELECT type, substr(entity_code, 3, 2) AS p, count(*) FROM records GROUP BY type, p`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var t, p string
-		var n int
-		if err := rows.Scan(&t, &p, &n); err != nil {
-			rows.Close()
-			return nil, err
+		for m, n := range months {
+			st.Monthly[typ] = append(st.Monthly[typ], MonthCount{Month: m, Count: n})
 		}
-		st.Records[RecordType(t)] += n
-		if name := region.Name(p + "0000"); name != "" {
-			st.Provinces[RecordType(t)] = append(st.Provinces[RecordType(t)], FacetValue{Value: p + "0000", Label: name, Count: n})
+		sort.Slice(st.Monthly[typ], func(i, j int) bool { return st.Monthly[typ][i].Month < st.Monthly[typ][j].Month })
+		provinces := map[string]int{}
+		authorities := make([]int, len(t.authorities))
+		for i := range t.rows {
+			r := &t.rows[i]
+			code := lt.codes.at(uint64(r.code))
+			provinces[code[min(2, len(code)):min(4, len(code))]]++
+			authorities[r.authority]++
 		}
-	}
-	rows.Close()
-	rows, err = db.QueryContext(ctx, `SELECT type, json_extract(doc, '$.authority') AS a, count(*) AS n FROM records GROUP BY type, a`)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var t string
-		var a *string
-		var n int
-		if err := rows.Scan(&t, &a, &n); err != nil {
-			rows.Close()
-			return nil, err
+		for p, n := range provinces {
+			if name := region.Name(p + "0000"); name != "" {
+				st.Provinces[typ] = append(st.Provinces[typ], FacetValue{Value: p + "0000", Label: name, Count: n})
+			}
 		}
-		if a != nil && *a != "" {
-			st.Authority[RecordType(t)] = append(st.Authority[RecordType(t)], FacetValue{Value: *a, Label: *a, Count: n})
+		sortFacet(st.Provinces[typ])
+		for _, i := range topCounts(authorities, 10) {
+			a := t.authorities[i]
+			st.Authority[typ] = append(st.Authority[typ], FacetValue{Value: a, Label: a, Count: authorities[i]})
 		}
 	}
-	rows.Close()
-	for t := range st.Provinces {
-		sortFacet(st.Provinces[t])
-	}
-	for t, v := range st.Authority {
-		sortFacet(v)
-		if len(v) > 10 {
-			st.Authority[t] = v[:10]
-		}
-	}
-	return st, rows.Err()
+	return st
 }
 
 func sortFacet(v []FacetValue) {

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -25,9 +24,8 @@ func (s *Server) pageHome(c *gin.Context) {
 		return
 	}
 	defer g.Release()
-	// Statistics are computed once per generation and cached with their error, so a visitor
-	// who closes the tab must not cancel them for everyone.
-	st, err := g.Stats(context.WithoutCancel(c.Request.Context()))
+	// The counts are the generation's statistics, counted once when it opened.
+	st, err := g.Stats(c.Request.Context())
 	if err != nil {
 		s.pageFail(c, err)
 		return

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -29,7 +28,7 @@ func (s *Server) pageStats(c *gin.Context) {
 		s.htmlError(c, http.StatusBadRequest, "没有这个名单", "参数 list 应为名单名称之一，例如 blacklist、abnormal、penalties。")
 		return
 	}
-	st, err := g.Stats(context.WithoutCancel(c.Request.Context())) // cached per generation: see pageHome
+	st, err := g.Stats(c.Request.Context()) // counted once, when the generation opened
 	if err != nil {
 		s.pageFail(c, err)
 		return
