@@ -124,4 +124,3 @@ func sqlStats(ctx context.Context, g *Generation) (*Stats, error) {
 	}
 	return st, rows.Err()
 }
-
