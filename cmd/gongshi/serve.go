@@ -131,11 +131,11 @@ func (f *serveFlags) config() (portal.Config, error) {
 	if f.inboxEvery <= 0 || f.inboxStable <= 0 {
 		return portal.Config{}, fmt.Errorf("--inbox-every and --inbox-stable must be positive durations")
 	}
-	od := openDataOptions()
-	od.Retention = f.retention
-	if f.publicURL != "" {
-		od.BaseURL = strings.TrimRight(f.publicURL, "/")
+	od, err := openDataOptionsWith(f.publicURL)
+	if err != nil {
+		return portal.Config{}, err
 	}
+	od.Retention = f.retention
 	if f.maxLag == 0 {
 		return portal.Config{}, fmt.Errorf("--max-lag must be at least 1 (or -1: never not ready for lag)")
 	}
