@@ -140,3 +140,38 @@ func TestTrigrams(t *testing.T) {
 		t.Error("two characters have no trigram")
 	}
 }
+
+// TestCrossWordClasses: a cross_word fragment spans what stands between two pieces of the
+// name, as written; pinyin_cross spells four characters across two words, and a name spells
+// them when its characters read so, whatever stands between its words.
+func TestCrossWordClasses(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	seen := map[string]bool{}
+	for range 50 {
+		seen[crossWord(rng, "维仕（焦作）模具有限公司")] = true
+		if got := crossWord(rng, "湖南带领者茶业有限责任公司常德分公司"); got != "茶业有限责任公司常德" {
+			t.Fatalf("crossWord = %q", got)
+		}
+	}
+	if !seen["维仕（焦作"] || !seen["焦作）模具"] || len(seen) != 2 {
+		t.Errorf("crossWord of a bracketed name: %v", seen)
+	}
+	if crossWord(rng, "福百食用菌种植有限公司") != "" {
+		t.Error("one piece has no boundary")
+	}
+	if got := strings.Join(pinyinCross(rng, "湖南带领者茶业有限责任公司常德分公司", "91430000MA4L00000X"), " "); got != "cha ye chang de" {
+		t.Errorf("pinyinCross = %q", got)
+	}
+	for range 20 {
+		syl := pinyinCross(rng, "福百食用菌种植有限公司", "91350100MA00000000")
+		if len(syl) != 4 || syl[0] == "fu" {
+			t.Fatalf("pinyinCross of one piece = %v: four syllables, not from the start", syl)
+		}
+	}
+	if !spells("湖南带领者茶业有限责任公司常德分公司", []string{"cha", "ye", "chang", "de"}) {
+		t.Error("the legal form between the words is left out")
+	}
+	if !spells("重庆长江物流有限公司", []string{"zhong", "qing", "chang", "jiang"}) || spells("重庆长江物流有限公司", []string{"qing", "chang", "jiang", "liu"}) {
+		t.Error("spells: any reading counts, the characters must be consecutive")
+	}
+}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -35,6 +36,12 @@ const (
 	ClassTypoDel  = "typo_del"
 	ClassTypoIns  = "typo_ins"
 	ClassTypoSwap = "typo_swap"
+	// A fragment across two words of a name, as written, with what stands between them: a
+	// legal form in the middle ("科技有限公司厦门" of a branch) or a bracket ("华威（福建").
+	ClassCrossWord = "cross_word"
+	// Pinyin of four characters across two adjacent words: the end of one, the start of the
+	// next ("weixincai" of 华威新材料), a legal form or bracket between them left out.
+	ClassPinyinCross = "pinyin_cross"
 	// ClassAll is the row over every query of an engine.
 	ClassAll = "all"
 )
@@ -43,7 +50,7 @@ const (
 // later come last, so that a seed draws the same queries for the earlier ones as before.
 var Classes = []string{ClassNameExact, ClassFrag1, ClassFrag2, ClassFrag4, ClassDistinctive,
 	ClassTraditional, ClassFullwidth, ClassPinyin, ClassCode, ClassCodeLower, ClassCodeTypo,
-	ClassVariant, ClassTypoSub, ClassTypoDel, ClassTypoIns, ClassTypoSwap}
+	ClassVariant, ClassTypoSub, ClassTypoDel, ClassTypoIns, ClassTypoSwap, ClassCrossWord, ClassPinyinCross}
 
 // fuzzy reports whether a class is misspelt or written in other forms of its characters: the
 // peers are told, and answer it with their similarity search when their LIKE finds too little.
@@ -65,6 +72,9 @@ type query struct {
 	target string // the entity the query was drawn from
 	tname  string // its name
 	key    string // fold.Key of the target name (full-name classes) or of the fragment
+	// syllables of a pinyin_cross query: a name spelling them at consecutive characters of
+	// its words (legal forms and punctuation left out) is as relevant as the target.
+	syllables []string
 }
 
 // row is one result as an engine returns it; close marks gongshi's close tier (相近名称).
@@ -78,8 +88,10 @@ type row struct {
 // same name, which no engine can tell apart. Everything else: the target only.
 func (q *query) relevant(r row) bool {
 	switch q.class {
-	case ClassFrag1, ClassFrag2, ClassFrag4:
+	case ClassFrag1, ClassFrag2, ClassFrag4, ClassCrossWord:
 		return strings.Contains(fold.Key(r.name), q.key) || r.former != "" && strings.Contains(fold.Key(r.former), q.key)
+	case ClassPinyinCross:
+		return r.code == q.target || spells(r.name, q.syllables) || r.former != "" && spells(r.former, q.syllables)
 	case ClassNameExact, ClassTraditional, ClassFullwidth, ClassVariant, ClassTypoSub, ClassTypoDel, ClassTypoIns, ClassTypoSwap:
 		return r.code == q.target || fold.Key(r.name) == q.key
 	}
@@ -454,10 +466,107 @@ func draw(rng *rand.Rand, ents []entity, class string, n int) []query {
 			q.text = variant(rng, e.name)
 		case ClassTypoSub, ClassTypoDel, ClassTypoIns, ClassTypoSwap:
 			q.text = misspell(rng, e.name, class, pool)
+		case ClassCrossWord:
+			q.text = crossWord(rng, e.name)
+			q.key = fold.Key(q.text)
+		case ClassPinyinCross:
+			q.syllables = pinyinCross(rng, e.name, e.code)
+			q.text = strings.Join(q.syllables, "")
 		}
 		if q.text != "" {
 			out = append(out, q)
 		}
 	}
 	return out
+}
+
+// crossWord draws a fragment across the boundary of two pieces of a name, as written: up to
+// two characters before it, what stands between (a legal form, a bracket), up to two after;
+// "" for a name of one piece.
+func crossWord(rng *rand.Rand, name string) string {
+	rs := []rune(name)
+	type span struct{ from, to int } // a piece: rs[from:to]
+	var ps []span
+	for i := 0; i < len(rs); {
+		if !nameRune(rs[i]) || cutAt(rs, i) > 0 {
+			i += max(1, cutAt(rs, i))
+			continue
+		}
+		j := i
+		for j < len(rs) && nameRune(rs[j]) && cutAt(rs, j) == 0 {
+			j++
+		}
+		ps = append(ps, span{i, j})
+		i = j
+	}
+	if len(ps) < 2 {
+		return ""
+	}
+	k := rng.IntN(len(ps) - 1)
+	a, b := ps[k], ps[k+1]
+	return string(rs[max(a.from, a.to-2):min(b.to, b.from+2)])
+}
+
+// cutAt is the length of the legal form starting at rs[i], 0 if none.
+func cutAt(rs []rune, i int) int {
+	rest := string(rs[i:])
+	for _, lf := range legalForms {
+		if strings.HasPrefix(rest, lf) {
+			return utf8.RuneCountInString(lf)
+		}
+	}
+	return 0
+}
+
+// pinyinCross draws four syllables across two adjacent words of a name (after its region):
+// across the boundary of two pieces when it has several, else across an inner point of its
+// one piece (trade name | industry); nil when the words are too short or not all Han.
+func pinyinCross(rng *rand.Rand, name, code string) []string {
+	ps := pieces(stripRegion(name, code))
+	var window []rune
+	switch {
+	case len(ps) >= 2:
+		k := rng.IntN(len(ps) - 1)
+		a, b := ps[k], ps[k+1]
+		if len(a) < 2 || len(b) < 2 {
+			return nil
+		}
+		window = append(append(window, a[len(a)-2:]...), b[:2]...)
+	case len(ps) == 1 && len(ps[0]) >= 5:
+		at := 1 + rng.IntN(len(ps[0])-4) // not from the start: that is the pinyin class
+		window = ps[0][at : at+4]
+	default:
+		return nil
+	}
+	out := make([]string, 0, 4)
+	for _, r := range window {
+		rds := pinyin.Readings(r)
+		if len(rds) == 0 {
+			return nil
+		}
+		out = append(out, rds[0])
+	}
+	return out
+}
+
+// spells reports whether some consecutive Han characters of the name's pieces read as the
+// syllables, any reading of a polyphonic character counting.
+func spells(name string, syllables []string) bool {
+	var rs []rune
+	for _, p := range pieces(name) {
+		rs = append(rs, p...)
+	}
+	for start := 0; start+len(syllables) <= len(rs); start++ {
+		ok := true
+		for k, s := range syllables {
+			if !slices.Contains(pinyin.Readings(rs[start+k]), s) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }

@@ -94,9 +94,10 @@ func (r *Result) Print(w io.Writer, o Options) {
 			fmt.Fprintf(w, "errors: %s %s: %d of %d queries failed (counted as misses)\n", c.Engine, c.Class, c.Errors, c.N)
 		}
 	}
-	fmt.Fprintln(w, "h@k: share of queries with a relevant result at rank 1 / in the top k. Relevant: for frag*, a name")
-	fmt.Fprintln(w, "containing the fragment; for name_exact, traditional, fullwidth, variant and typo_*, the target or a")
-	fmt.Fprintln(w, "same-named entity; otherwise the target. Peers get the typed text unchanged and are told which queries")
+	fmt.Fprintln(w, "h@k: share of queries with a relevant result at rank 1 / in the top k. Relevant: for frag* and cross_word,")
+	fmt.Fprintln(w, "a name containing the fragment; for pinyin_cross, a name spelling the syllables; for name_exact,")
+	fmt.Fprintln(w, "traditional, fullwidth, variant and typo_*, the target or a same-named entity; otherwise the target.")
+	fmt.Fprintln(w, "Peers get the typed text unchanged and are told which queries")
 	fmt.Fprintln(w, "are codes, and which are misspelt or in variant characters (variant, typo_*): for those, when their LIKE")
 	fmt.Fprintln(w, "finds fewer than 10, pg_trgm adds its similarity matches (%) and FTS5 the names holding any trigram.")
 	r.printZeros(w, engines)
