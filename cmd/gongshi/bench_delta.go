@@ -57,6 +57,8 @@ func cmdBenchDelta(ctx context.Context, args []string) error {
 	rows := fs.Int("rows", 1000, "rows of the delta")
 	dir := fs.String("dir", "bench-delta", "work folder (generated snapshots and data folders are kept and reused)")
 	jsonOut := fs.String("json", "", "write the results as JSON to this file")
+	compactions := fs.Int("compaction", 0, "then apply this many deltas to a copy of the first size's data folder and compare search latency with a rebuild of the same data")
+	compactionRows := fs.Int("compaction-rows", 100, "rows of each of those deltas")
 	fs.Parse(args)
 	self, err := os.Executable()
 	if err != nil {
@@ -79,8 +81,24 @@ func cmdBenchDelta(ctx context.Context, args []string) error {
 		first, last := results[0], results[len(results)-1]
 		fmt.Printf("delta time at %d entities / at %d: %.2f\n", last.Entities, first.Entities, last.DeltaSeconds/first.DeltaSeconds)
 	}
+	var compaction *compactionResult
+	if *compactions > 0 {
+		first := results[0]
+		c, err := benchCompaction(ctx, filepath.Join(*dir, strconv.Itoa(first.Entities)), first.Entities, *compactions, *compactionRows, os.Stdout)
+		if err != nil {
+			return fmt.Errorf("compaction: %w", err)
+		}
+		compaction = &c
+		fmt.Printf("after %d deltas of %d rows at %d entities (%.0fs applying) against a rebuild of the same data, ms:\n", c.Deltas, c.Rows, c.Entities, c.Seconds)
+		fmt.Printf("  %-12s %9s %9s %9s %9s %7s %7s\n", "class", "p50", "rebuilt", "p99", "rebuilt", "p50 ×", "p99 ×")
+		for _, class := range []string{"name", "code", "fragment_2", "fragment_4"} {
+			l := c.Classes[class]
+			fmt.Printf("  %-12s %9.3f %9.3f %9.3f %9.3f %7.2f %7.2f\n", class, l.AfterDeltasP50, l.RebuiltP50, l.AfterDeltasP99, l.RebuiltP99,
+				l.AfterDeltasP50/l.RebuiltP50, l.AfterDeltasP99/l.RebuiltP99)
+		}
+	}
 	if *jsonOut != "" {
-		b, _ := json.MarshalIndent(results, "", "  ")
+		b, _ := json.MarshalIndent(map[string]any{"deltas": results, "compaction": compaction}, "", "  ")
 		return os.WriteFile(*jsonOut, b, 0o644)
 	}
 	return nil
