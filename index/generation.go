@@ -411,11 +411,23 @@ func mergeToOneSegment(ctx context.Context, idx bleve.Index) error {
 	return nil
 }
 
+// rootSegments counts the segments of the index's current snapshot, persisted or not. (The
+// stats' per-root counters are updated by Bleve's background loops and were seen to say one
+// segment while the root still held the last batch's: the shard was then closed with two.)
 func rootSegments(idx bleve.Index) uint64 {
-	st, _ := idx.StatsMap()["index"].(map[string]interface{})
-	n, _ := st["TotFileSegmentsAtRoot"].(uint64)
-	mem, _ := st["TotMemorySegmentsAtRoot"].(uint64)
-	return n + mem
+	adv, err := idx.Advanced()
+	if err != nil {
+		return 0
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return 0
+	}
+	defer r.Close()
+	if snap, ok := r.(*scorch.IndexSnapshot); ok {
+		return uint64(len(snap.Segments()))
+	}
+	return 0
 }
 
 // waitForObsoleteFiles gives Bleve's persister time to delete the segment files a merge made
