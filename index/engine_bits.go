@@ -156,20 +156,36 @@ func (b *bestHits) walkInRank(card uint64) bool {
 	return n > 0 && card*card >= 8*uint64(b.size)*n
 }
 
+// walkBudget is the number of steps a walk in rank order may take through a band of card
+// documents; forced dense, a few, so that the tests see walks that stop and hand over.
+func walkBudget(card uint64) uint64 {
+	if forceDense > 0 {
+		return 3
+	}
+	return card/4 + 64
+}
+
 // offerInRank offers the entities of band bm (tier t) in rank order, from the cursor's place
-// on, until no later one can be among the best. bm holds entities only.
-func (b *bestHits) offerInRank(t int, bm *roaring.Bitmap) {
+// on, until no later one can be among the best (done), or until it has taken budget steps:
+// names that hold a fragment are often longer than most, and so far down the rank order,
+// where density says nothing. It returns the place in rank order it stopped at: the entities
+// from there on are still to be offered.
+func (b *bestHits) offerInRank(t int, bm *roaring.Bitmap, budget uint64) (stop uint64, done bool) {
 	p := uint64(0)
 	if b.start > tierKey(t, 0) {
 		p = b.start - tierKey(t, 0)
 	}
-	for ; p < uint64(len(b.cols.byOrder)); p++ {
+	for end := p + budget; p < uint64(len(b.cols.byOrder)); p++ {
 		key := tierKey(t, p)
 		if len(b.hits) == b.size && b.hits[b.size-1].key < key {
-			return
+			return p, true
+		}
+		if p == end {
+			return p, false
 		}
 		if num := b.cols.byOrder[p]; bm.Contains(num) {
 			b.offer(key, uint64(num))
 		}
 	}
+	return p, true
 }

@@ -297,9 +297,12 @@ func (b *bestHits) collectBits(ctx context.Context, bands []*roaring.Bitmap, ent
 		card := bm.GetCardinality()
 		total += card
 		offer := !b.full(t) && tierKey(t+1, 0) > b.start
+		from := uint64(0) // the band's entities before this place in rank order were offered
 		if offer && b.walkInRank(card) && b.cols.entities.AndCardinality(bm) == card {
-			b.offerInRank(t, bm)
-			offer = false
+			// A step of the walk costs several times a document's visit: it stops at a
+			// quarter of the band's size and leaves the rest to the visit.
+			stop, done := b.offerInRank(t, bm, walkBudget(card))
+			offer, from = !done, stop
 		}
 		count := facets // per document, unless the band is dense
 		if count != nil && b.cols.denseFacets(card) {
@@ -315,8 +318,8 @@ func (b *bestHits) collectBits(ctx context.Context, bands []*roaring.Bitmap, ent
 				if count != nil {
 					count.add(uint64(num))
 				}
-				if offer {
-					b.offer(tierKey(t, uint64(b.cols.orderOf(uint64(num)))), uint64(num))
+				if o := uint64(b.cols.orderOf(uint64(num))); offer && o >= from {
+					b.offer(tierKey(t, o), uint64(num))
 				}
 			}
 		}
