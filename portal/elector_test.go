@@ -16,6 +16,7 @@ import (
 // leader's session is killed the other takes over, and the old one reconnects as a follower;
 // closing the leader hands over at once.
 func TestPGElectorOneLeader(t *testing.T) {
+	pgtemp.SkipIfShort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	pg, err := pgtemp.Start(ctx)

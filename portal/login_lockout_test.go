@@ -256,6 +256,7 @@ func TestLoginThrottleSprayAndSpoofing(t *testing.T) {
 // TestLoginThrottleSharedThroughRedis: replicas share the counters through Redis, and count
 // in process while it is down, so neither an outage nor a second replica resets the waits.
 func TestLoginThrottleSharedThroughRedis(t *testing.T) {
+	redistemp.SkipIfShort(t)
 	rs, err := redistemp.Start(context.Background())
 	if err != nil {
 		t.Fatal(err) // CI installs redis-server: a missing service fails the run

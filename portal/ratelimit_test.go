@@ -121,6 +121,7 @@ func TestRateLimitAPIKeyAndHTML429(t *testing.T) {
 }
 
 func TestRateLimitSharedThroughRedis(t *testing.T) {
+	redistemp.SkipIfShort(t)
 	rs, err := redistemp.Start(context.Background())
 	if err != nil {
 		t.Fatal(err) // CI installs redis-server: a missing service fails the run

@@ -877,6 +877,7 @@ func newJar() http.CookieJar {
 // refused per field (400) or taken for an unknown user (401) — PostgreSQL would fail on them,
 // which used to make a 500 or 503 out of a client's mistake.
 func TestSecurityBrokenTextOnPostgres(t *testing.T) {
+	pgtemp.SkipIfShort(t)
 	ctx := context.Background()
 	pg, err := pgtemp.Start(ctx)
 	if err != nil {

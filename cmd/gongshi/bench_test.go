@@ -15,6 +15,7 @@ import (
 // PostgreSQL (pg_trgm) and SQLite FTS5. It lives here because the importer must not import
 // portal, where the PostgreSQL starter is.
 func TestBenchAgainstPeers(t *testing.T) {
+	pgtemp.SkipIfShort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	pg, err := pgtemp.Start(ctx)

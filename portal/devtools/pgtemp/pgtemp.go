@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -42,6 +43,15 @@ type Cluster struct {
 
 // ErrNotInstalled is wrapped by Start when the PostgreSQL server binaries cannot be found.
 var ErrNotInstalled = errors.New(`PostgreSQL server binaries (initdb, postgres) not found in PATH or /usr/lib/postgresql/*/bin: install the Debian package "postgresql" (apt-get install -y postgresql)`)
+
+// SkipIfShort skips a test that needs PostgreSQL when it runs with -short (make test-short, on
+// a machine without the service). Without -short a missing PostgreSQL fails the test in Start.
+func SkipIfShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs PostgreSQL (make test runs it)")
+	}
+}
 
 // startTimeout bounds initdb plus start-up; initdb alone takes a few seconds on a busy 2-core machine.
 const startTimeout = 90 * time.Second

@@ -1,5 +1,6 @@
 // Package redistemp starts a throw-away Redis server on loopback for tests: real Redis, no
-// mocks. It fails (never skips) when redis-server is missing, naming the Debian package.
+// mocks. It fails (never skips) when redis-server is missing, naming the Debian package; only
+// a test run with -short skips (SkipIfShort).
 package redistemp
 
 import (
@@ -11,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"testing"
 	"time"
 )
 
@@ -20,6 +22,15 @@ type Server struct {
 	URL  string // redis://127.0.0.1:port/0
 	cmd  *exec.Cmd
 	dir  string
+}
+
+// SkipIfShort skips a test that needs Redis when it runs with -short (make test-short, on a
+// machine without the service). Without -short a missing Redis fails the test in Start.
+func SkipIfShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs Redis (make test runs it)")
+	}
 }
 
 // Start runs redis-server without persistence on a free loopback port.
