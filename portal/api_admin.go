@@ -25,7 +25,7 @@ func (s *Server) requireToken() gin.HandlerFunc {
 		u, err := st.UserByToken(c.Request.Context(), strings.TrimSpace(tok))
 		if !ok || err != nil {
 			c.Header("WWW-Authenticate", `Bearer realm="gongshi reviewers"`)
-			apiError(c, http.StatusUnauthorized, "unauthorized", "a valid reviewer API token is required", "需要有效的审核人员 API 令牌。")
+			abortError(c, errorOf(msgUnauthorized))
 			return
 		}
 		c.Set(ctxUser, u)
@@ -51,7 +51,7 @@ func (s *Server) apiAdminQueue(c *gin.Context) {
 	f := store.QueueFilter{State: objection.State(c.Query("state")), Kind: objection.Kind(c.Query("kind")),
 		Overdue: c.Query("overdue") == "1", Today: s.today()}
 	if f.State != "" && f.State.Label() == "" || f.Kind != "" && !f.Kind.Valid() {
-		apiError(c, http.StatusBadRequest, "bad_filter", "unknown state or kind", "未知的状态或类型。")
+		abortError(c, errorOf(msgBadFilter))
 		return
 	}
 	if u.Role != store.RoleAdmin {
@@ -122,14 +122,14 @@ func (s *Server) apiAdminAction(c *gin.Context) {
 	dec := json.NewDecoder(c.Request.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); isTooLarge(err) {
-		apiError(c, http.StatusRequestEntityTooLarge, "too_large", "request body too large", "上传内容过大。")
+		abortError(c, errorOf(msgTooLarge))
 		return
 	} else if err != nil {
-		apiError(c, http.StatusBadRequest, "bad_body", "body must be JSON {action, reason, outcome, fields}", "请求体应为 JSON：action、reason、outcome、fields。")
+		abortError(c, errorOf(msgBadBody))
 		return
 	}
 	if req.Action == objection.ActSupplement {
-		apiError(c, http.StatusBadRequest, "bad_action", "supplement is the applicant's action", "补正材料由申请人提交。")
+		abortError(c, errorOf(msgBadAction))
 		return
 	}
 	if fe := checkCorrectedFields(cs.RecordType, req.Fields); fe != "" {

@@ -54,19 +54,19 @@ func (s *Server) apiChanges(c *gin.Context) {
 		for _, l := range opendata.Lists() {
 			names = append(names, l.Name)
 		}
-		apiError(c, http.StatusBadRequest, "bad_list", "list must be one of "+strings.Join(names, ", "), "list 参数应为名单名称："+strings.Join(names, "、")+"。")
+		abortError(c, errorOf(msgBadList, strings.Join(names, ", "), strings.Join(names, "、")))
 		return
 	}
 	since := c.Query("since")
 	if since != "" && !opendata.ValidDay(since) {
-		apiError(c, http.StatusBadRequest, "bad_since", "since must be a date YYYY-MM-DD", "since 参数应为日期 YYYY-MM-DD。")
+		abortError(c, errorOf(msgBadSince))
 		return
 	}
 	after := int64(-1)
 	if cur := c.Query("cursor"); cur != "" {
 		seq, ok := decodeChangeCursor(list, cur)
 		if !ok {
-			apiError(c, http.StatusBadRequest, "bad_cursor", "cursor is invalid or belongs to another list", "游标无效或属于其他名单。")
+			abortError(c, errorOf(msgBadCursor))
 			return
 		}
 		after = seq
@@ -75,7 +75,7 @@ func (s *Server) apiChanges(c *gin.Context) {
 	if v := c.Query("size"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > maxChangesSize {
-			apiError(c, http.StatusBadRequest, "bad_size", "size must be an integer from 1 to 1000", "size 参数应为 1–1000 的整数。")
+			abortError(c, errorOf(msgBadSize))
 			return
 		}
 		size = n
@@ -94,8 +94,7 @@ func (s *Server) apiChanges(c *gin.Context) {
 	}
 	var past *opendata.ErrCursorPastEnd
 	if errors.As(err, &past) {
-		apiError(c, http.StatusBadRequest, "bad_cursor", "cursor points beyond the end of the change log; use a next_cursor this API returned",
-			"游标超出了变更记录的末尾；请使用本接口返回的 next_cursor。")
+		abortError(c, errorOf(msgCursorPastEnd))
 		return
 	}
 	if err != nil {

@@ -66,7 +66,7 @@ func (s *Server) apiEntity(c *gin.Context) {
 		return
 	}
 	if v == nil {
-		apiError(c, http.StatusNotFound, "entity_not_found", "no entity with this code", "未找到该代码对应的市场主体。")
+		abortError(c, errorOf(msgEntityNotFound))
 		return
 	}
 	c.JSON(http.StatusOK, v)

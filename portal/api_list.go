@@ -39,7 +39,7 @@ func listRequest(c *gin.Context, t index.RecordType) (index.ListRequest, error) 
 func (s *Server) apiList(c *gin.Context) {
 	t := index.ListType(c.Param("list"))
 	if t == "" {
-		apiError(c, http.StatusNotFound, "list_not_found", "no such list", "没有这个名单。")
+		abortError(c, errorOf(msgListNotFound))
 		return
 	}
 	r, err := listRequest(c, t)

@@ -83,14 +83,6 @@ var errTooLarge = errors.New("request body too large")
 // maxJSONBody caps the JSON bodies of the objection API.
 const maxJSONBody = 1 << 20
 
-// isTooLarge reports whether reading a body failed on its size limit (http.MaxBytesReader):
-// the client's fault, answered 413, not a malformed body. A body sent without Content-Length
-// (chunked) reaches the limit only while it is read.
-func isTooLarge(err error) bool {
-	var mbe *http.MaxBytesError
-	return errors.As(err, &mbe) || err != nil && strings.Contains(err.Error(), "request body too large")
-}
-
 func trimErr(err error) string {
 	m := err.Error()
 	if len(m) > 120 {
@@ -103,7 +95,7 @@ func trimErr(err error) string {
 func (s *Server) apiFileObjection(c *gin.Context) {
 	f, files, err := readObjectionForm(c)
 	if errors.Is(err, errTooLarge) {
-		apiError(c, http.StatusRequestEntityTooLarge, "too_large", "the upload is too large", "上传内容过大。")
+		abortError(c, errorOf(msgUploadTooLarge))
 		return
 	}
 	if err != nil {

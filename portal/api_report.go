@@ -110,7 +110,7 @@ func (s *Server) apiReport(c *gin.Context) {
 		return
 	}
 	if rec == nil {
-		apiError(c, http.StatusNotFound, "report_not_found", "no report with this number was issued here", "本平台没有签发该编号的信用报告。")
+		abortError(c, errorOf(msgReportNotFound))
 		return
 	}
 	e := rec.Entry

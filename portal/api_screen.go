@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -110,7 +109,7 @@ func (sc *screening) api(c *gin.Context) {
 	w, ok := newScreenWriter(c, req.Format)
 	if !ok {
 		sc.requests.WithLabelValues("", "rejected").Inc()
-		apiError(c, http.StatusBadRequest, "bad_format", "format must be json, jsonl, csv or xlsx", "输出格式应为 json、jsonl、csv 或 xlsx。")
+		abortError(c, errorOf(msgBadFormat))
 		return
 	}
 	sc.serve(c, req, w, func(err error) { sc.apiFail(c, err) })
@@ -130,16 +129,10 @@ func (sc *screening) serve(c *gin.Context, req *screenRequest, w screenWriter, f
 		if !errors.Is(err, context.Canceled) {
 			sc.s.log.Error("screening failed", "err", err) // no subject in the message: only store errors get here
 		}
-		w.fail(APIError{Code: "internal", Message: "screening stopped by an internal error; the results are incomplete",
-			MessageZH: "筛查因服务器内部错误中断，结果不完整，请稍后重试。"})
+		w.fail(*errorOf(msgScreenInternal))
 	}
 }
 
 func (sc *screening) apiFail(c *gin.Context, err error) {
-	var se *screenError
-	if errors.As(err, &se) {
-		apiError(c, se.Status, se.Code, se.Message, se.MessageZH)
-		return
-	}
-	sc.s.apiFail(c, err)
+	sc.s.apiFail(c, err) // a screenError is an *Error: answered as it is
 }

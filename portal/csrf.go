@@ -16,7 +16,7 @@ func (s *Server) crossOriginProtection() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if err := cop.Check(c.Request); err != nil {
 			if wantsJSON(c) {
-				apiError(c, http.StatusForbidden, "cross_origin", "cross-site request refused", "已拒绝跨站提交的请求。")
+				abortError(c, errorOf(msgCrossOrigin))
 				return
 			}
 			s.htmlError(c, http.StatusForbidden, "请求被拒绝", "该表单不是从本站页面提交的（跨站请求），为保护您的安全已被拒绝。请在本站页面上重新填写提交。")

@@ -172,7 +172,7 @@ func (s *Server) serveRootFile(c *gin.Context, name string) {
 	body, err := os.ReadFile(path)
 	fi, serr := os.Stat(path)
 	if err != nil || serr != nil {
-		apiError(c, http.StatusNotFound, "no_open_data", "no open data has been published yet", "尚未发布开放数据。")
+		abortError(c, errorOf(msgNoOpenData))
 		return
 	}
 	h := sha256.Sum256(body)
@@ -253,7 +253,7 @@ func (s *Server) dataIndex(c *gin.Context, version string) {
 	}
 	switch {
 	case !found:
-		apiError(c, http.StatusNotFound, "no_open_data", "this list has no published version yet", "该名单尚无已发布的版本。")
+		abortError(c, errorOf(msgListNotPublished))
 	case ver == nil:
 		c.JSON(http.StatusOK, ds)
 	default:

@@ -225,7 +225,7 @@ func (s *Server) feedEntity(c *gin.Context) {
 		return
 	}
 	if v == nil {
-		apiError(c, http.StatusNotFound, "entity_not_found", "no entity with this code", "未找到该代码对应的市场主体。")
+		abortError(c, errorOf(msgEntityNotFound))
 		return
 	}
 	if input != v.Code {

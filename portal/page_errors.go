@@ -18,20 +18,11 @@ type errorView struct {
 	RetryAfter string
 }
 
-// Default wording of the error pages, by status.
-var errorTexts = map[int][2]string{
-	http.StatusBadRequest:          {"请求有误", "请求中的参数无法识别，请检查后重试。"},
-	http.StatusNotFound:            {"页面不存在", "您要找的页面不存在，可能链接有误或页面已被移除。"},
-	http.StatusTooManyRequests:     {"请求过于频繁", "您在短时间内发出的请求太多，请稍等片刻再试。批量获取数据请使用开放数据下载。"},
-	http.StatusInternalServerError: {"服务器出错了", "服务器处理请求时出现错误，已自动记录，请稍后再试。"},
-	http.StatusServiceUnavailable:  {"服务暂时不可用", "数据正在加载或系统正在维护，请稍后再试。"},
-}
-
 // htmlError answers with the Chinese error page and stops the handler chain. An empty title
 // or message takes the default wording for the status. Middleware (rate limits, recovery)
 // may call it for clients that want HTML; see wantsHTML.
 func (s *Server) htmlError(c *gin.Context, status int, title, message string) {
-	def, ok := errorTexts[status]
+	def, ok := pageTexts[status]
 	if !ok {
 		def = [2]string{http.StatusText(status), "请求未能完成。"}
 	}
@@ -77,18 +68,19 @@ func (s *Server) noRoute(c *gin.Context) {
 	s.notFound(c)
 }
 
-// pageFail is apiFail for pages: 400 with the index's Chinese message, 503 while loading,
-// otherwise a logged 500 without internals.
+// pageFail is apiFail for pages: an error's Chinese message with its status (the index's bad
+// request a 400), a page of its own while the data loads, otherwise a logged 500 without
+// internals.
 func (s *Server) pageFail(c *gin.Context, err error) {
-	var bre *index.BadRequestError
+	e, internal := asError(err)
 	switch {
-	case errors.As(err, &bre):
-		s.htmlError(c, http.StatusBadRequest, "", bre.Message)
+	case internal:
+		s.log.Error("page failed", "path", c.Request.URL.Path, "err", err)
+		s.htmlError(c, http.StatusInternalServerError, "", "")
 	case errors.Is(err, index.ErrNotReady):
 		c.Header("Retry-After", "10")
 		s.htmlError(c, http.StatusServiceUnavailable, "数据正在加载", "服务刚刚启动，数据正在加载，请稍后刷新本页。")
 	default:
-		s.log.Error("page failed", "path", c.Request.URL.Path, "err", err)
-		s.htmlError(c, http.StatusInternalServerError, "", "")
+		s.htmlError(c, e.Status, "", e.MessageZH)
 	}
 }

@@ -212,9 +212,8 @@ func (s *Server) pageReportVerifyCopy(c *gin.Context) {
 func readPresentedCopy(c *gin.Context) (data []byte, status int, msg string) {
 	tooLarge := "文件超过 1 MB，不是本平台签发的报告文件。"
 	fh, err := c.FormFile("file")
-	var mbe *http.MaxBytesError
 	switch {
-	case errors.As(err, &mbe):
+	case isTooLarge(err):
 		return nil, http.StatusRequestEntityTooLarge, tooLarge
 	case err == nil:
 		if fh.Size > maxReportUpload {
@@ -230,7 +229,7 @@ func readPresentedCopy(c *gin.Context) (data []byte, status int, msg string) {
 		}
 	default:
 		data = []byte(strings.TrimSpace(c.PostForm("content")))
-		if errors.As(c.Request.ParseForm(), &mbe) {
+		if isTooLarge(c.Request.ParseForm()) {
 			return nil, http.StatusRequestEntityTooLarge, tooLarge
 		}
 	}

@@ -387,9 +387,7 @@ func wantsJSON(c *gin.Context) bool {
 
 func (s *Server) tooManyRequests(c *gin.Context, retry int64) {
 	if wantsJSON(c) {
-		apiError(c, http.StatusTooManyRequests, "rate_limited",
-			fmt.Sprintf("too many requests; retry after %d seconds", retry),
-			fmt.Sprintf("请求过于频繁，请 %d 秒后再试。", retry))
+		abortError(c, errorOf(msgRateLimited, retry))
 		return
 	}
 	s.htmlError(c, http.StatusTooManyRequests, "请求过于频繁",

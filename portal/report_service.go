@@ -85,7 +85,7 @@ func (s *Server) issueReport(c *gin.Context, asJSON bool) (*report.Issued, bool)
 	is, err := s.reports.Issue(c.Request.Context(), g, c.Param("code"), asOf)
 	if errors.Is(err, report.ErrEntityNotFound) {
 		if asJSON {
-			apiError(c, http.StatusNotFound, "entity_not_found", "no entity with this code", "未找到该代码对应的市场主体。")
+			abortError(c, errorOf(msgEntityNotFound))
 		} else {
 			s.htmlError(c, http.StatusNotFound, "未找到该市场主体", "没有与“"+c.Param("code")+"”对应的市场主体，无法生成信用报告。请核对代码，或用名称搜索。")
 		}

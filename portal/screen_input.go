@@ -7,7 +7,6 @@ package portal
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -34,14 +33,7 @@ const (
 )
 
 // screenError is a request the screening cannot accept, with the HTTP status and both languages.
-type screenError struct {
-	Status    int
-	Code      string
-	Message   string // English
-	MessageZH string
-}
-
-func (e *screenError) Error() string { return e.Message }
+type screenError = Error
 
 func badScreen(code, en, zh string) *screenError {
 	return &screenError{Status: http.StatusBadRequest, Code: code, Message: en, MessageZH: zh}
@@ -61,8 +53,7 @@ func screenTooLarge() *screenError {
 
 // screenBodyError maps a read error: over a body limit (ours or the server's) is a 413.
 func screenBodyError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) || strings.Contains(err.Error(), "request body too large") {
+	if isTooLarge(err) {
 		return screenTooLarge()
 	}
 	return badScreen("bad_body", "the request body could not be read: "+err.Error(), "无法读取请求内容。")
