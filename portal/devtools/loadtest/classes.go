@@ -72,28 +72,34 @@ type ClassStats struct {
 	Requests          int     `json:"requests"`
 	Seconds           float64 `json:"seconds"`
 	RequestsPerSecond float64 `json:"requests_per_second"`
-	// Ratio is RequestsPerSecond over the floor's (the mean of its runs before and after the
-	// classes); 1 for the floor itself.
-	Ratio     float64 `json:"ratio_to_floor"`
-	Latency   Latency `json:"latency"`
-	Status4xx int     `json:"status_4xx"`
-	Status5xx int     `json:"status_5xx"`
-	Errors    int     `json:"errors"`
+	// FloorRequestsPerSecond is the mean of the floor's runs just before and just after this
+	// class, and Ratio is RequestsPerSecond over it: a machine whose speed drifts during the
+	// run (other work, heat) moves both alike. For the floor's own row: the mean of all its
+	// runs, and 1.
+	FloorRequestsPerSecond float64 `json:"floor_requests_per_second"`
+	Ratio                  float64 `json:"ratio_to_floor"`
+	Latency                Latency `json:"latency"`
+	Status4xx              int     `json:"status_4xx"`
+	Status5xx              int     `json:"status_5xx"`
+	Errors                 int     `json:"errors"`
 }
 
-// Floor is the hello-world reference as measured before and after the classes.
+// Floor is the hello-world reference, attacked before the first class, between every two and
+// after the last.
 type Floor struct {
-	URL                     string  `json:"url"`
-	BeforeRequestsPerSecond float64 `json:"before_requests_per_second"`
-	AfterRequestsPerSecond  float64 `json:"after_requests_per_second"`
-	RequestsPerSecond       float64 `json:"requests_per_second"` // the mean of the two
+	URL               string    `json:"url"`
+	Runs              []float64 `json:"runs_requests_per_second"` // in order
+	RequestsPerSecond float64   `json:"requests_per_second"`      // mean of the runs
+	Min               float64   `json:"min_requests_per_second"`
+	Max               float64   `json:"max_requests_per_second"`
 }
 
-// measureClasses attacks the floor, then every class, then the floor again, each for
-// o.ClassDuration after a short warm-up of its own, with the mix's client and worker count.
+// measureClasses attacks the floor and the classes in turn (floor, class, floor, class, …,
+// floor), each for o.ClassDuration after a short warm-up of its own, with the mix's client and
+// worker count.
 func measureClasses(ctx context.Context, o Options, client *http.Client, pool *Pool) (*Floor, []ClassStats) {
 	warm := min(2*time.Second, o.ClassDuration)
-	run := func(name, desc, base string, next func(*rand.Rand) (string, http.Header)) ClassStats {
+	run := func(name, desc, base string, next func(*rand.Rand) (string, http.Header)) (ClassStats, *collector) {
 		rng := newRand(o.Seed + uint64(len(name)))
 		var mu sync.Mutex
 		tr := func() (string, http.Header) {
@@ -109,39 +115,71 @@ func measureClasses(ctx context.Context, o Options, client *http.Client, pool *P
 		s := c.report(elapsed).Overall
 		return ClassStats{Name: name, Request: desc, Requests: s.Requests, Seconds: c.seconds(elapsed),
 			RequestsPerSecond: s.RequestsPerSecond, Latency: s.Latency,
-			Status4xx: s.Status4xx, Status5xx: s.Status5xx, Errors: s.Errors}
+			Status4xx: s.Status4xx, Status5xx: s.Status5xx, Errors: s.Errors}, c
 	}
+	const helloDesc = "plain net/http JSON hello-world"
 	hello := func(*rand.Rand) (string, http.Header) { return "/", nil }
-	floor := &Floor{URL: o.FloorURL}
-	before := run(FloorClass, "plain net/http JSON hello-world", o.FloorURL, hello)
+	floorAll := newCollector()
+	var floorRow ClassStats
+	floorRun := func() float64 {
+		st, c := run(FloorClass, helloDesc, o.FloorURL, hello)
+		floorAll.merge(c)
+		floorRow.Requests += st.Requests
+		floorRow.Seconds += st.Seconds
+		floorRow.Status4xx += st.Status4xx
+		floorRow.Status5xx += st.Status5xx
+		floorRow.Errors += st.Errors
+		return st.RequestsPerSecond
+	}
+	floor := &Floor{URL: o.FloorURL, Runs: []float64{floorRun()}}
 	var out []ClassStats
 	for _, rc := range requestClasses {
 		if ctx.Err() != nil {
 			break
 		}
-		out = append(out, run(rc.name, rc.desc, o.BaseURL, func(r *rand.Rand) (string, http.Header) { return rc.next(pool, r) }))
-	}
-	after := run(FloorClass, "plain net/http JSON hello-world", o.FloorURL, hello)
-	floor.BeforeRequestsPerSecond, floor.AfterRequestsPerSecond = before.RequestsPerSecond, after.RequestsPerSecond
-	floor.RequestsPerSecond = (before.RequestsPerSecond + after.RequestsPerSecond) / 2
-	// The floor's row merges both runs: their requests, errors and the slower latency.
-	merged := before
-	merged.Requests += after.Requests
-	merged.Seconds += after.Seconds
-	merged.RequestsPerSecond = floor.RequestsPerSecond
-	merged.Status4xx += after.Status4xx
-	merged.Status5xx += after.Status5xx
-	merged.Errors += after.Errors
-	if after.Latency.P50MS > merged.Latency.P50MS {
-		merged.Latency = after.Latency
-	}
-	out = append([]ClassStats{merged}, out...)
-	for i := range out {
-		if floor.RequestsPerSecond > 0 {
-			out[i].Ratio = out[i].RequestsPerSecond / floor.RequestsPerSecond
+		st, _ := run(rc.name, rc.desc, o.BaseURL, func(r *rand.Rand) (string, http.Header) { return rc.next(pool, r) })
+		floor.Runs = append(floor.Runs, floorRun())
+		n := len(floor.Runs)
+		st.FloorRequestsPerSecond = (floor.Runs[n-2] + floor.Runs[n-1]) / 2
+		if st.FloorRequestsPerSecond > 0 {
+			st.Ratio = st.RequestsPerSecond / st.FloorRequestsPerSecond
 		}
+		out = append(out, st)
 	}
-	return floor, out
+	floor.Min, floor.Max = floor.Runs[0], floor.Runs[0]
+	sum := 0.0
+	for _, r := range floor.Runs {
+		sum += r
+		floor.Min, floor.Max = min(floor.Min, r), max(floor.Max, r)
+	}
+	floor.RequestsPerSecond = sum / float64(len(floor.Runs))
+	floorRow.Name, floorRow.Request = FloorClass, helloDesc
+	floorRow.RequestsPerSecond, floorRow.FloorRequestsPerSecond, floorRow.Ratio = floor.RequestsPerSecond, floor.RequestsPerSecond, 1
+	floorRow.Latency = floorAll.report(0).Overall.Latency
+	return floor, append([]ClassStats{floorRow}, out...)
+}
+
+// merge adds what o collected to c.
+func (c *collector) merge(o *collector) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, a := range o.byKind {
+		b := c.byKind[k]
+		if b == nil {
+			b = &kindAcc{category: a.category, status: map[int]int{}}
+			c.byKind[k] = b
+		}
+		b.lat = append(b.lat, a.lat...)
+		for code, n := range a.status {
+			b.status[code] += n
+		}
+		b.errors += a.errors
+	}
+	for msg, n := range o.errs {
+		c.errs[msg] += n
+	}
 }
 
 // seconds is the attack's measured length, as its report computes it.
@@ -168,12 +206,13 @@ func (r *Report) printClasses(w io.Writer) {
 	if len(r.Classes) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nrequest classes, each alone for %.0f s (%s), as a share of the hello-world floor: %.0f req/s (%.0f before, %.0f after)\n",
-		r.ClassSeconds, r.Mode, r.Floor.RequestsPerSecond, r.Floor.BeforeRequestsPerSecond, r.Floor.AfterRequestsPerSecond)
-	fmt.Fprintf(w, "%-18s %9s %7s %8s %8s %8s  %-8s %s\n", "class", "req/s", "ratio", "p50 ms", "p99 ms", "max ms", "5xx/err", "request")
-	fmt.Fprintln(w, strings.Repeat("-", 100))
+	f := r.Floor
+	fmt.Fprintf(w, "\nrequest classes, each alone for %.0f s (%s), as a share of the hello-world floor attacked before, between and after them: %.0f req/s mean, %.0f to %.0f\n",
+		r.ClassSeconds, r.Mode, f.RequestsPerSecond, f.Min, f.Max)
+	fmt.Fprintf(w, "%-18s %9s %9s %7s %8s %8s %8s  %-8s %s\n", "class", "req/s", "floor", "ratio", "p50 ms", "p99 ms", "max ms", "5xx/err", "request")
+	fmt.Fprintln(w, strings.Repeat("-", 110))
 	for _, c := range r.Classes {
-		fmt.Fprintf(w, "%-18s %9.0f %7.3f %8.2f %8.2f %8.1f  %-8s %s\n", c.Name, c.RequestsPerSecond, c.Ratio,
+		fmt.Fprintf(w, "%-18s %9.0f %9.0f %7.3f %8.2f %8.2f %8.1f  %-8s %s\n", c.Name, c.RequestsPerSecond, c.FloorRequestsPerSecond, c.Ratio,
 			c.Latency.P50MS, c.Latency.P99MS, c.Latency.MaxMS, fmt.Sprintf("%d/%d", c.Status5xx, c.Errors), c.Request)
 	}
 }

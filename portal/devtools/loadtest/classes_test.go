@@ -57,15 +57,25 @@ func TestMeasureClasses(t *testing.T) {
 		if c.Name != name || c.Requests == 0 || c.RequestsPerSecond <= 0 {
 			t.Errorf("class %d: %+v, want %s with requests", i, c, name)
 		}
-		if math.Abs(c.Ratio-c.RequestsPerSecond/fl.RequestsPerSecond) > 1e-9 {
-			t.Errorf("%s: ratio %g is not %g/%g", c.Name, c.Ratio, c.RequestsPerSecond, fl.RequestsPerSecond)
+		if i > 0 {
+			around := (fl.Runs[i-1] + fl.Runs[i]) / 2 // the floor runs just before and after
+			if c.FloorRequestsPerSecond != around || math.Abs(c.Ratio-c.RequestsPerSecond/around) > 1e-9 {
+				t.Errorf("%s: ratio %g, floor %g; want %g/%g", c.Name, c.Ratio, c.FloorRequestsPerSecond, c.RequestsPerSecond, around)
+			}
 		}
 		if (c.Status5xx > 0) != (name == "stats-page") {
 			t.Errorf("%s: %d 5xx", c.Name, c.Status5xx)
 		}
 	}
-	if classes[0].Ratio != 1 || fl.RequestsPerSecond != (fl.BeforeRequestsPerSecond+fl.AfterRequestsPerSecond)/2 {
-		t.Errorf("floor %+v, first row %+v", fl, classes[0])
+	if len(fl.Runs) != len(classes) || fl.Min > fl.RequestsPerSecond || fl.Max < fl.RequestsPerSecond {
+		t.Errorf("floor %+v: want one run before each class and one after the last", fl)
+	}
+	sum, n := 0.0, 0
+	for _, r := range fl.Runs {
+		sum, n = sum+r, n+1
+	}
+	if f := classes[0]; f.Ratio != 1 || f.RequestsPerSecond != sum/float64(n) || f.Requests == 0 {
+		t.Errorf("floor row %+v, runs %v", f, fl.Runs)
 	}
 	for _, p := range []string{"/api/v1/search", "/entities/91350200776049653X", "/", "/search", "/stats", "/api/v1/lists/blacklist", "/lists/blacklist", "/data/catalog.json"} {
 		if seen[p] == 0 {
