@@ -11,7 +11,7 @@ import (
 )
 
 // Correction is a reviewer's decision that changes a published record: revoke it (or hide it
-// after credit repair), or correct some of its fields.
+// after credit repair), or correct some of its fields (a list entry's removal among them).
 type Correction struct {
 	RecordID string
 	Revoke   bool              // the record is no longer public
@@ -68,6 +68,9 @@ func ApplyCorrection(ctx context.Context, docs *index.DocStore, w *index.DocWrit
 	}
 	if c.Note != "" {
 		r.Fields["correction_note"] = personal.Mask(c.Note)
+	}
+	if v, ok := c.Fields["removal_date"]; ok && r.Type.IsList() {
+		r.Removed = v // a list entry removed by a decision (credit repair) is no longer in force
 	}
 	nb, err := json.Marshal(&r)
 	if err != nil {

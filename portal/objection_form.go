@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/mail"
@@ -151,13 +153,51 @@ func (s *Server) validateObjection(ctx context.Context, g *index.Generation, f *
 			fe["commitment"] = "信用修复申请须勾选信用承诺书。"
 		}
 		if rec != nil {
-			if err := objection.RepairEligible(rec, s.today(), s.cfg.Objections.Regime); err != nil {
+			if err := s.repairEligible(ctx, g, rec); err != nil {
 				fe["kind"] = err.Error()
 			}
 		}
 	}
 	return rec, fe
 }
+
+// repairEligible checks a credit-repair application against the rules of the record's type,
+// with the subject's other records and its last granted repair, as decided so far: a list entry
+// removed by a decision since the serving generation was built counts as removed.
+func (s *Server) repairEligible(ctx context.Context, g *index.Generation, rec *index.Record) error {
+	if !objection.Repairable(rec.Type) {
+		return objection.RepairEligible(rec, objection.Facts{}, s.today(), s.cfg.Objections.Regime)
+	}
+	var f objection.Facts
+	if rec.Type.IsList() {
+		recs, err := g.PublicRecords(ctx, rec.EntityCode, s.today())
+		if err != nil {
+			return errRepairUnchecked
+		}
+		corrected, _ := s.overlay.Corrected(ctx)
+		removed := func(r *index.Record) *index.Record {
+			if v := corrected[r.ID]["removal_date"]; v != "" && r.Type.IsList() {
+				c := *r
+				c.Removed, c.Fields = v, maps.Clone(r.Fields)
+				maps.Copy(c.Fields, corrected[r.ID])
+				return &c
+			}
+			return r
+		}
+		rec = removed(rec)
+		for _, r := range recs {
+			f.Others = append(f.Others, removed(r))
+		}
+		if st := s.sqlStore(); st != nil {
+			if f.LastRepair, err = st.LastRepair(ctx, rec.EntityCode); err != nil {
+				return errRepairUnchecked
+			}
+		}
+	}
+	return objection.RepairEligible(rec, f, s.today(), s.cfg.Objections.Regime)
+}
+
+var errRepairUnchecked = errors.New("暂时无法核对信用修复条件，请稍后再试。")
 
 // plainText reports whether s is text a person can type: valid UTF-8 without control
 // characters (line breaks and tabs only where the field is multiline).

@@ -28,6 +28,9 @@ func (s *Server) fileObjection(ctx context.Context, f *objectionForm, files []*m
 	}
 	defer g.Release()
 	rec, fe := s.validateObjection(ctx, g, f)
+	if rec != nil && rec.Type.IsList() && objection.Kind(f.Kind) == objection.KindRepair && len(files) == 0 && fe["files"] == "" {
+		fe["files"] = "名单信用修复申请须附证明材料（如已补报年度报告、已履行义务或住所可联系的证明）。"
+	}
 	if len(fe) > 0 {
 		return nil, fe
 	}

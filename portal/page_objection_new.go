@@ -23,6 +23,10 @@ type objectionNewPage struct {
 
 type recordSummary struct {
 	ID, Title, EntityCode, EntityName, EntityURL string
+	// List is the list's name for an entry of the abnormal-operation list or the blacklist,
+	// whose credit repair is its removal under RepairConditions.
+	List             string
+	RepairConditions []string
 }
 
 type kindChoice struct {
@@ -55,6 +59,9 @@ func (s *Server) objectionNewView(g *index.Generation, c *gin.Context, f *object
 	}
 	if r, _ := g.Docs.Record(c.Request.Context(), f.RecordID); r != nil {
 		p.Record = &recordSummary{ID: r.ID, Title: r.Title(), EntityCode: r.EntityCode, EntityName: r.EntityName, EntityURL: entityURL(r.EntityCode, r.ID)}
+		if r.Type.IsList() {
+			p.Record.List, p.Record.RepairConditions = r.Type.Label(), objection.ListRepairConditions(r)
+		}
 	}
 	return p
 }

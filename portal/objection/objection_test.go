@@ -97,19 +97,19 @@ func TestRepairEligible(t *testing.T) {
 	pen := func(date, cat, sev string) *index.Record {
 		return &index.Record{Type: index.TypePenalty, Date: date, Severity: sev, Fields: map[string]string{"category": cat}}
 	}
-	if err := RepairEligible(pen("2025-01-10", "罚款", "一般"), "2026-11-22", "gsxt"); err != nil {
+	if err := RepairEligible(pen("2025-01-10", "罚款", "一般"), Facts{}, "2026-11-22", "gsxt"); err != nil {
 		t.Errorf("after a year: %v", err)
 	}
-	if err := RepairEligible(pen("2026-06-01", "罚款", "一般"), "2026-11-22", "gsxt"); err == nil || !strings.Contains(err.Error(), "2027-06-01") {
+	if err := RepairEligible(pen("2026-06-01", "罚款", "一般"), Facts{}, "2026-11-22", "gsxt"); err == nil || !strings.Contains(err.Error(), "2027-06-01") {
 		t.Errorf("before the minimum: %v", err)
 	}
-	if err := RepairEligible(pen("2026-06-01", "罚款", "一般"), "2026-11-22", "ndrc"); err != nil {
+	if err := RepairEligible(pen("2026-06-01", "罚款", "一般"), Facts{}, "2026-11-22", "ndrc"); err != nil {
 		t.Errorf("ndrc 一般 after 3 months: %v", err)
 	}
-	if err := RepairEligible(pen("2020-01-01", "吊销营业执照", "严重"), "2026-11-22", "gsxt"); err == nil {
+	if err := RepairEligible(pen("2020-01-01", "吊销营业执照", "严重"), Facts{}, "2026-11-22", "gsxt"); err == nil {
 		t.Error("吊销营业执照 must not be repairable early")
 	}
-	if err := RepairEligible(&index.Record{Type: index.TypeBlacklist}, "2026-11-22", "gsxt"); err == nil {
-		t.Error("only penalties")
+	if err := RepairEligible(&index.Record{Type: index.TypeLicense, Date: "2020-01-01"}, Facts{}, "2026-11-22", "gsxt"); err == nil {
+		t.Error("a licence is not repaired")
 	}
 }

@@ -24,12 +24,33 @@ func MinimumMonths(regime, severity string) int {
 	return 12
 }
 
-// RepairEligible says whether a credit-repair application for the record may be filed on day.
-// The error is in Chinese, for the form.
-func RepairEligible(r *index.Record, day, regime string) error {
-	if r.Type != index.TypePenalty {
-		return fmt.Errorf("信用修复仅适用于行政处罚记录；名单记录请在移出后申请更正")
+// Facts is what the rules need to know beyond the record itself.
+type Facts struct {
+	// Others are the subject's other public records (list entries with their removals,
+	// penalties), as the entity page shows them.
+	Others []*index.Record
+	// LastRepair is the day (YYYY-MM-DD) a repair of the subject's records was last granted,
+	// "" if never.
+	LastRepair string
+}
+
+// Repairable reports whether credit repair applies to records of type t at all.
+func Repairable(t index.RecordType) bool { return t == index.TypePenalty || t.IsList() }
+
+// RepairEligible says whether a credit-repair application for the record may be filed on day
+// (YYYY-MM-DD): for a penalty, early end of its publication; for an entry of the
+// abnormal-operation list or the blacklist, its removal (移出). The error is in Chinese, for the form.
+func RepairEligible(r *index.Record, f Facts, day, regime string) error {
+	switch {
+	case r.Type == index.TypePenalty:
+		return penaltyRepairEligible(r, day, regime)
+	case r.Type.IsList():
+		return listRepairEligible(r, f, day)
 	}
+	return fmt.Errorf("信用修复仅适用于行政处罚、经营异常名录和严重违法失信名单记录")
+}
+
+func penaltyRepairEligible(r *index.Record, day, regime string) error {
 	cat := r.Fields["category"] + r.Fields["content"]
 	for _, s := range neverEarly {
 		if strings.Contains(cat, s) {

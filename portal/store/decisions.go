@@ -2,18 +2,27 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/gongshi/gongshi/importer"
 	"github.com/gongshi/gongshi/portal/objection"
 )
 
-// Hidden returns the records taken out of public view by a decision (index.Overlay).
+// listTypes are the record types whose credit repair removes the entry (移出) instead of hiding
+// it: the listing and its removal stay public as history.
+var listTypes = []any{"abnormal", "blacklist"}
+
+// Hidden returns the records taken out of public view by a decision (index.Overlay): revoked
+// records and repaired penalties. A repaired list entry is not hidden but removed (see Corrected).
 func (s *Store) Hidden(ctx context.Context) (map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT record_id, outcome FROM cases WHERE state = ? AND outcome IN (?, ?)`),
-		string(objection.Closed), string(objection.Revoked), string(objection.Repaired))
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT record_id, outcome FROM cases WHERE state = ?
+		AND (outcome = ? OR outcome = ? AND record_type NOT IN (?, ?))`),
+		append([]any{string(objection.Closed), string(objection.Revoked), string(objection.Repaired)}, listTypes...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -30,19 +39,21 @@ func (s *Store) Hidden(ctx context.Context) (map[string]string, error) {
 }
 
 // Corrected returns corrected fields by record id, and the note of 无法确认 outcomes
-// (index.Overlay). Later decisions about the same record win.
+// (index.Overlay). A granted repair of a list entry is its removal on the day of the decision
+// (移出日期, 移出原因 信用修复, 移出决定机关 the listing authority) with the note
+// "已信用修复，于 … 移出". Later decisions about the same record win.
 func (s *Store) Corrected(ctx context.Context) (map[string]map[string]string, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT record_id, outcome, outcome_reason, corrected_fields FROM cases
-		WHERE state = ? AND outcome IN (?, ?) ORDER BY decided_at`),
-		string(objection.Closed), string(objection.Corrected), string(objection.Undetermined))
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT record_id, record_type, authority, outcome, outcome_reason, corrected_fields, decided_at
+		FROM cases WHERE state = ? AND (outcome IN (?, ?) OR outcome = ? AND record_type IN (?, ?)) ORDER BY decided_at, id`),
+		append([]any{string(objection.Closed), string(objection.Corrected), string(objection.Undetermined), string(objection.Repaired)}, listTypes...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[string]map[string]string{}
 	for rows.Next() {
-		var id, outcome, reason, fields string
-		if err := rows.Scan(&id, &outcome, &reason, &fields); err != nil {
+		var id, typ, authority, outcome, reason, fields, decided string
+		if err := rows.Scan(&id, &typ, &authority, &outcome, &reason, &fields, &decided); err != nil {
 			return nil, err
 		}
 		m := out[id]
@@ -50,8 +61,17 @@ func (s *Store) Corrected(ctx context.Context) (map[string]map[string]string, er
 			m = map[string]string{}
 			out[id] = m
 		}
-		if outcome == string(objection.Undetermined) {
+		switch outcome {
+		case string(objection.Undetermined):
 			m["correction_note"] = "经核查无法确认：" + reason
+			continue
+		case string(objection.Repaired):
+			day := parseTime(decided).In(chinaTime).Format(time.DateOnly)
+			m["removal_date"], m["removal_reason"] = day, RepairRemovalReason
+			if authority != "" {
+				m["removal_authority"] = authority
+			}
+			m["correction_note"] = RepairNotePrefix + "，于 " + day + " 移出"
 			continue
 		}
 		var f map[string]string
@@ -62,6 +82,28 @@ func (s *Store) Corrected(ctx context.Context) (map[string]map[string]string, er
 		m["correction_note"] = "已更正：" + reason
 	}
 	return out, rows.Err()
+}
+
+// RepairRemovalReason is the 移出原因 of a list entry removed by credit repair, and
+// RepairNotePrefix begins the note the entry carries.
+const (
+	RepairRemovalReason = "信用修复"
+	RepairNotePrefix    = "已信用修复"
+)
+
+// LastRepair returns the day (China time, YYYY-MM-DD) a repair of the entity's records was last
+// granted, or "" if never.
+func (s *Store) LastRepair(ctx context.Context, entityCode string) (string, error) {
+	var last sql.NullString
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT max(decided_at) FROM cases WHERE entity_code = ? AND state = ? AND outcome = ?`),
+		entityCode, string(objection.Closed), string(objection.Repaired)).Scan(&last)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	if !last.Valid || last.String == "" {
+		return "", nil
+	}
+	return parseTime(last.String).In(chinaTime).Format(time.DateOnly), nil
 }
 
 // Pending returns the records marked as disputed (存在异议) and the day a reviewer accepted the
@@ -119,6 +161,9 @@ func (s *Store) All(ctx context.Context) ([]importer.Correction, error) {
 			continue
 		}
 		c := importer.Correction{RecordID: id, Fields: map[string]string{}, Reason: "更正"}
+		if strings.HasPrefix(fields["correction_note"], RepairNotePrefix) {
+			c.Reason = "信用修复"
+		}
 		for k, v := range fields {
 			if k == "correction_note" {
 				c.Note = v
