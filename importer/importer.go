@@ -354,7 +354,7 @@ func Import(ctx context.Context, paths []string, opts Options) ([]*Report, error
 }
 
 func buildShards(ctx context.Context, dir string, info *index.GenerationInfo, opts Options) error {
-	docs, err := index.OpenDocStore(index.DocStorePath(dir), true)
+	docs, err := index.ReadDocStore(index.DocStorePath(dir))
 	if err != nil {
 		return err
 	}

@@ -44,21 +44,46 @@ CREATE INDEX IF NOT EXISTS records_type_date ON records(type, date);
 // OpenDocStore opens (creating if needed) the store file at path. readOnly stores are opened
 // with query_only so a serving portal can never change a generation by accident.
 func OpenDocStore(path string, readOnly bool) (*DocStore, error) {
-	// A writer (the importer) keeps 256 MiB of pages: it inserts millions of rows, keyed by
-	// codes in no particular order, into tables and indexes far larger than SQLite's default
-	// 2 MiB cache, which then spilled and re-read pages on nearly every insert. Loading 1M entities
-	// took 209 s with the default and 131 s with this.
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-262144)"
 	if readOnly {
+		return openDocStore(path, storeServing)
+	}
+	return openDocStore(path, storeWriting)
+}
+
+// ReadDocStore opens the store at path read-only for a pass over it (a build, an update, a
+// publication). Pages are read, not mapped: a mapped page a pass touches counts as the
+// process's memory until it exits, and a pass over a store of gigabytes touched all of it.
+func ReadDocStore(path string) (*DocStore, error) { return openDocStore(path, storeReading) }
+
+type storeMode int
+
+const (
+	storeWriting storeMode = iota
+	storeServing
+	storeReading
+)
+
+func openDocStore(path string, mode storeMode) (*DocStore, error) {
+	var dsn string
+	switch mode {
+	case storeWriting:
+		// A writer (the importer) keeps 256 MiB of pages: it inserts millions of rows, keyed by
+		// codes in no particular order, into tables and indexes far larger than SQLite's default
+		// 2 MiB cache, which then spilled and re-read pages on nearly every insert. Loading 1M
+		// entities took 209 s with the default and 131 s with this.
+		dsn = "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=cache_size(-262144)"
+	case storeServing:
 		// Reads map the file instead of copying pages through pread: a search reads a few
 		// rows at random from a file of gigabytes.
 		dsn = "file:" + path + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)&_pragma=mmap_size(2147418112)"
+	default:
+		dsn = "file:" + path + "?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 	}
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
 	}
-	if !readOnly {
+	if mode == storeWriting {
 		db.SetMaxOpenConns(1)
 		if _, err := db.Exec(docStoreSchema); err != nil {
 			db.Close()

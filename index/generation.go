@@ -122,7 +122,7 @@ func BuildShards(ctx context.Context, dir string, opts BuildOptions) (entities, 
 	if err != nil {
 		return 0, 0, err
 	}
-	docs, err := OpenDocStore(DocStorePath(dir), true)
+	docs, err := ReadDocStore(DocStorePath(dir))
 	if err != nil {
 		return 0, 0, err
 	}

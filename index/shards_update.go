@@ -41,12 +41,12 @@ func UpdateShards(ctx context.Context, baseDir, dir string, codes []string, opts
 			return 0, 0, fmt.Errorf("shard %d: %w", i, err)
 		}
 	}
-	oldDocs, err := OpenDocStore(DocStorePath(baseDir), true)
+	oldDocs, err := ReadDocStore(DocStorePath(baseDir))
 	if err != nil {
 		return 0, 0, err
 	}
 	defer oldDocs.Close()
-	newDocs, err := OpenDocStore(DocStorePath(dir), true)
+	newDocs, err := ReadDocStore(DocStorePath(dir))
 	if err != nil {
 		return 0, 0, err
 	}

@@ -107,7 +107,7 @@ func Publish(ctx context.Context, dd index.DataDir, day string, ov index.Overlay
 	if err != nil {
 		return nil, err
 	}
-	docs, err := index.OpenDocStore(index.DocStorePath(dd.Generation(genID)), true)
+	docs, err := index.ReadDocStore(index.DocStorePath(dd.Generation(genID)))
 	if err != nil {
 		return nil, err
 	}
