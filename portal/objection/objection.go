@@ -1,4 +1,4 @@
-// Package objection holds the rules of objections (异议) and credit repair (信用修复): kinds,
+// Package objection holds the rules of objections (异议), credit repair (信用修复) and tip-offs (举报): kinds,
 // states and their transitions, outcomes, tracking numbers, deadlines in working days, and who
 // may repair what. It has no storage and no HTTP; the store and handlers apply these rules.
 package objection

@@ -35,6 +35,62 @@ var migrations = []migration{
 		SQLite:   auditLoginIndexes,
 		Postgres: auditLoginIndexes,
 	},
+	{
+		Version:  3,
+		Name:     "tip-offs (举报) with their timelines and attachments",
+		SQLite:   schemaV3("INTEGER PRIMARY KEY AUTOINCREMENT"),
+		Postgres: schemaV3("BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
+	},
+}
+
+// schemaV3 adds tip-offs. The reporter's contact details are columns of tipoffs only: no
+// event, audit entry or view carries them.
+func schemaV3(id string) []string {
+	return []string{
+		`CREATE TABLE tipoffs (
+			id ` + id + `,
+			tracking TEXT NOT NULL UNIQUE,
+			check_hash TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			entity_code TEXT NOT NULL,
+			entity_name TEXT NOT NULL,
+			record_id TEXT NOT NULL,
+			record_type TEXT NOT NULL,
+			authority TEXT NOT NULL,
+			content TEXT NOT NULL,
+			reporter_name TEXT NOT NULL,
+			reporter_phone TEXT NOT NULL,
+			reporter_email TEXT NOT NULL,
+			state TEXT NOT NULL,
+			outcome TEXT NOT NULL,
+			outcome_reason TEXT NOT NULL,
+			filed_at TEXT NOT NULL,
+			accepted_at TEXT NOT NULL,
+			decided_at TEXT NOT NULL,
+			deadline TEXT NOT NULL,
+			updated_at TEXT NOT NULL)`,
+		`CREATE INDEX tipoffs_queue ON tipoffs(state, authority, filed_at)`,
+		`CREATE TABLE tipoff_events (
+			id ` + id + `,
+			tipoff_id BIGINT NOT NULL REFERENCES tipoffs(id),
+			at TEXT NOT NULL,
+			actor TEXT NOT NULL,
+			action TEXT NOT NULL,
+			from_state TEXT NOT NULL,
+			to_state TEXT NOT NULL,
+			note TEXT NOT NULL)`,
+		`CREATE INDEX tipoff_events_tipoff ON tipoff_events(tipoff_id, id)`,
+		`CREATE TABLE tipoff_attachments (
+			id ` + id + `,
+			tipoff_id BIGINT NOT NULL REFERENCES tipoffs(id),
+			name TEXT NOT NULL,
+			mime TEXT NOT NULL,
+			size BIGINT NOT NULL,
+			sha256 TEXT NOT NULL,
+			path TEXT NOT NULL,
+			uploaded_at TEXT NOT NULL)`,
+		`CREATE INDEX tipoff_attachments_tipoff ON tipoff_attachments(tipoff_id)`,
+	}
 }
 
 // schemaV1 is the schema as first released; id is the dialect's auto-increment key.
