@@ -79,10 +79,17 @@ func (q *bracketsQuery) matches(cols *columns) func(num uint64) bool {
 	}
 }
 
+// planBits answers the band on bitmaps: the inner fragment's, checked in the columns.
+func (q *bracketsQuery) planBits(e *bitsEval) bitsNode {
+	inner := e.plan(q.inner)
+	if inner == nil || e.cols == nil || e.cols.cards == nil {
+		return nil
+	}
+	return checkBits{inner, q.matches(e.cols)}
+}
+
 // Searcher implements query.Query. Without the columns there are no registered names to
-// check, and the band is empty: the later bands find the same names without brackets. The
-// bitmap evaluation (tiered_bits.go) has no plan for this band, so a query with a bracket
-// goes through Bleve's searchers; brackets are rare in queries.
+// check, and the band is empty: the later bands find the same names without brackets.
 func (q *bracketsQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping, options search.SearcherOptions) (search.Searcher, error) {
 	cols := columnsFrom(ctx)
 	if cols == nil || cols.cards == nil {

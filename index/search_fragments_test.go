@@ -146,3 +146,43 @@ func TestCutLegalInitials(t *testing.T) {
 		}
 	}
 }
+
+// TestFragmentBandsOnBitmaps: the bands of brackets, of fragments across legal forms and of
+// pinyin or initials typed with a legal form are answered on posting bitmaps, not through
+// Bleve's searchers.
+func TestFragmentBandsOnBitmaps(t *testing.T) {
+	dir := t.TempDir()
+	buildCorpusIn(t, dir, corpus)
+	g, err := OpenGeneration(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(g.Close)
+	for _, q := range []string{"华威（福建）", "福建）新材料", "技术有限公司福州", "gongsichongqing", "cqcjwlyxgs"} {
+		pq, err := ParseQuery(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var req SearchRequest
+		fs, err := req.filters("2026-11-22")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tq := newTieredQuery(pq, fs)
+		if len(tq.bands) < 3 {
+			t.Fatalf("%q: %d bands", q, len(tq.bands))
+		}
+		for i, sh := range g.shards {
+			adv, _ := sh.Advanced()
+			r, err := adv.Reader()
+			if err != nil {
+				t.Fatal(err)
+			}
+			bits, err := tierBits(context.Background(), r, sh.Mapping(), g.cols[i], tq)
+			r.Close()
+			if err != nil || bits == nil {
+				t.Errorf("%q shard %d: not on bitmaps (%v)", q, i, err)
+			}
+		}
+	}
+}

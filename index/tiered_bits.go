@@ -115,8 +115,15 @@ func (e *bitsEval) plan(q query.Query) bitsNode {
 		}
 	case *penaltyQuery:
 		return penaltyBits(*q)
+	case bitsPlanner:
+		return q.planBits(e)
 	}
 	return nil
+}
+
+// bitsPlanner is a query that plans its own bits node (nil: not on bitmaps).
+type bitsPlanner interface {
+	planBits(e *bitsEval) bitsNode
 }
 
 // planAll plans every query of qs; ok is false if one has no plan.
