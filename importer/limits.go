@@ -30,7 +30,7 @@ func (c *converter) overLong(line, col int, f *index.Field, raw string) *Issue {
 	}
 	is := c.issue(line, f, "too_long",
 		fmt.Sprintf("%s过长（第 %d 列）：共 %d 字符，超过 %d 字符", f.Label, col+1, n, limit),
-		clipValue(personal.Mask(v), issueValueChars), "error")
+		clipValue(personal.Mask(v), issueValueChars), SeverityError)
 	return &is
 }
 

@@ -103,7 +103,7 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 		if errors.As(err, &rowErr) {
 			fr.Rows++
 			fr.Rejected++
-			rep.add(Issue{File: f.Path, Line: rowErr.Line, Code: "malformed_row", Reason: "行格式错误：" + rowErr.Reason, Severity: "error"}, &listed)
+			rep.add(Issue{File: f.Path, Line: rowErr.Line, Code: "malformed_row", Reason: "行格式错误：" + rowErr.Reason, Severity: SeverityError}, &listed)
 			opts.progress.Add(1)
 			continue
 		}
@@ -116,14 +116,14 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 		if res.NaturalPerson(values) {
 			fr.Withheld++
 			rep.add(Issue{File: f.Path, Line: row.Line, Field: "行政相对人类别", Code: "natural_person",
-				Reason: "行政相对人为自然人，不予公示", Severity: "withheld"}, &listed)
+				Reason: "行政相对人为自然人，不予公示", Severity: SeverityWithheld}, &listed)
 			continue
 		}
 		ent, rec, issues, v := conv.convert(row.Line, values)
 		warned := false
 		for _, is := range issues {
 			rep.add(is, &listed)
-			warned = warned || is.Severity == "warning"
+			warned = warned || is.Severity == SeverityWarning
 		}
 		if warned {
 			fr.Warnings++
@@ -145,7 +145,7 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 		if first, dup := seen[id]; dup {
 			fr.Duplicates++
 			rep.add(Issue{File: f.Path, Line: row.Line, Code: "duplicate",
-				Reason: fmt.Sprintf("与第 %d 行为同一条记录（%s），已忽略", first, id), Severity: "duplicate"}, &listed)
+				Reason: fmt.Sprintf("与第 %d 行为同一条记录（%s），已忽略", first, id), Severity: SeverityDuplicate}, &listed)
 			continue
 		}
 		seen[id] = row.Line
@@ -162,7 +162,7 @@ func loadFile(ctx context.Context, snap *Snapshot, f ManifestFile, opts loadOpti
 		if errors.As(err, &rj) {
 			fr.Accepted--
 			fr.Rejected++
-			rep.add(Issue{File: f.Path, Line: row.Line, Field: rj.field, Code: rj.code, Reason: rj.reason, Value: rj.value, Severity: "error"}, &listed)
+			rep.add(Issue{File: f.Path, Line: row.Line, Field: rj.field, Code: rj.code, Reason: rj.reason, Value: rj.value, Severity: SeverityError}, &listed)
 			continue
 		}
 		if err != nil {

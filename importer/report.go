@@ -14,14 +14,25 @@ import (
 // Issue is one problem with one row (or file). Reasons are in Chinese for the agency staff who
 // fix their files; Code is a stable English key for machines.
 type Issue struct {
-	File     string `json:"file"`
-	Line     int    `json:"line,omitempty"`
-	Field    string `json:"field,omitempty"` // Chinese column label
-	Code     string `json:"code"`
-	Reason   string `json:"reason"`
-	Value    string `json:"value,omitempty"`
-	Severity string `json:"severity"` // error (row rejected), withheld (not published by rule), duplicate, warning, notice
+	File     string   `json:"file"`
+	Line     int      `json:"line,omitempty"`
+	Field    string   `json:"field,omitempty"` // Chinese column label
+	Code     string   `json:"code"`
+	Reason   string   `json:"reason"`
+	Value    string   `json:"value,omitempty"`
+	Severity Severity `json:"severity"`
 }
+
+// Severity says what an issue did to its row.
+type Severity string
+
+const (
+	SeverityError     Severity = "error"     // the row is rejected
+	SeverityWithheld  Severity = "withheld"  // the row or the value is not published, by rule
+	SeverityDuplicate Severity = "duplicate" // the same record again in the file: ignored
+	SeverityWarning   Severity = "warning"   // imported; the publisher should look at it
+	SeverityNotice    Severity = "notice"    // imported; says how the row was read
+)
 
 // FileReport counts what happened to one file's rows.
 type FileReport struct {
@@ -196,7 +207,7 @@ func (r *Report) Summary(w io.Writer) {
 	}
 	groups := map[string]*group{}
 	for _, is := range r.Issues {
-		k := is.Severity + "\x00" + is.Code + "\x00" + is.Field
+		k := string(is.Severity) + "\x00" + is.Code + "\x00" + is.Field
 		if groups[k] == nil {
 			groups[k] = &group{example: is}
 		}

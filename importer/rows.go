@@ -69,7 +69,7 @@ func newMappedConverter(file string, t index.RecordType, header []string, spec *
 	return c, res, nil
 }
 
-func (c *converter) issue(line int, f *index.Field, code, reason, value, severity string) Issue {
+func (c *converter) issue(line int, f *index.Field, code, reason, value string, severity Severity) Issue {
 	// Reasons quote values too ("not a date: ..."): neither may carry personal data in full.
 	is := Issue{File: c.file, Line: line, Code: code, Reason: personal.Mask(reason), Value: personal.Mask(value), Severity: severity}
 	if f != nil {
@@ -96,7 +96,7 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 		}
 		v, err := normaliseValue(f.Kind, raw)
 		if err != nil {
-			issues = append(issues, c.issue(line, f, "invalid_"+kindName(f.Kind), fmt.Sprintf("%s格式错误：%v", f.Label, err), raw, "error"))
+			issues = append(issues, c.issue(line, f, "invalid_"+kindName(f.Kind), fmt.Sprintf("%s格式错误：%v", f.Label, err), raw, SeverityError))
 			bad = true
 			continue
 		}
@@ -106,7 +106,7 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 			// other code column (注册号, 组织机构代码, 处罚机关统一社会信用代码 ...) only the value goes.
 			if key != "code" && personal.Mask(v) != v {
 				issues = append(issues, c.issue(line, f, "natural_person",
-					f.Label+"含自然人身份证号码或手机号码，该项不予公示", v, "withheld"))
+					f.Label+"含自然人身份证号码或手机号码，该项不予公示", v, SeverityWithheld))
 				continue
 			}
 		case index.KindMoney, index.KindInt:
@@ -114,7 +114,7 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 			// published: judge the cell as written.
 			if personal.Mask(raw) != raw {
 				issues = append(issues, c.issue(line, f, "natural_person",
-					f.Label+"含自然人身份证号码或手机号码，该项不予公示", raw, "withheld"))
+					f.Label+"含自然人身份证号码或手机号码，该项不予公示", raw, SeverityWithheld))
 				continue
 			}
 		case index.KindText, index.KindNames:
@@ -130,7 +130,7 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 			continue // the listing is the entity's open one, found when the row is written
 		}
 		if f.Required && fields[f.Key] == "" && !hasIssueFor(issues, f.Label) {
-			issues = append(issues, c.issue(line, &f, "missing_required", "缺少必填字段："+f.Label, "", "error"))
+			issues = append(issues, c.issue(line, &f, "missing_required", "缺少必填字段："+f.Label, "", SeverityError))
 			bad = true
 		}
 	}
@@ -138,16 +138,16 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 		codeField := c.schema.Field("code")
 		switch uscc.Classify(code) {
 		case uscc.KindResidentID:
-			return nil, nil, append(issues, c.issue(line, codeField, "natural_person", "自然人身份证号码，不予公示", code, "withheld")), withheld
+			return nil, nil, append(issues, c.issue(line, codeField, "natural_person", "自然人身份证号码，不予公示", code, SeverityWithheld)), withheld
 		case uscc.KindUSCC:
 			var cd *uscc.CheckDigitError
 			if err := uscc.Validate(code); errors.As(err, &cd) {
 				switch {
 				case c.acceptedBad[code]:
 				case c.acceptBad:
-					issues = append(issues, c.issue(line, codeField, "check_digit", checkDigitReason(cd), code, "warning"))
+					issues = append(issues, c.issue(line, codeField, "check_digit", checkDigitReason(cd), code, SeverityWarning))
 				default:
-					issues = append(issues, c.issue(line, codeField, "check_digit", checkDigitReason(cd), code, "error"))
+					issues = append(issues, c.issue(line, codeField, "check_digit", checkDigitReason(cd), code, SeverityError))
 					bad = true
 				}
 			}
@@ -155,7 +155,7 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 			// older identifiers: kept, linked to the register by the generation build
 		default:
 			issues = append(issues, c.issue(line, codeField, "invalid_code",
-				"统一社会信用代码应为18位（或15位注册号、9位组织机构代码）", code, "error"))
+				"统一社会信用代码应为18位（或15位注册号、9位组织机构代码）", code, SeverityError))
 			bad = true
 		}
 	}
@@ -170,7 +170,7 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 		// Which listing it removes is known only against the store: check can say no more.
 		r.RemovalOnly = true
 		issues = append(issues, c.issue(line, c.schema.Field("removal_date"), "removal_only",
-			"仅含移出信息（无列入日期）：导入时移出该主体在名单中的当前列入记录，须恰有一条；仅限增量快照", fields["removal_date"], "notice"))
+			"仅含移出信息（无列入日期）：导入时移出该主体在名单中的当前列入记录，须恰有一条；仅限增量快照", fields["removal_date"], SeverityNotice))
 	}
 	if r.Type == index.TypePenalty {
 		class := c.policy.Classify(r)
@@ -179,7 +179,7 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 			if r.Fields["category"] != "警告" {
 				reason = "轻微失信信息不予公示"
 			}
-			return nil, nil, append(issues, c.issue(line, c.schema.Field("category"), "not_published", reason, r.Fields["category"], "withheld")), withheld
+			return nil, nil, append(issues, c.issue(line, c.schema.Field("category"), "not_published", reason, r.Fields["category"], SeverityWithheld)), withheld
 		}
 		if r.PublicUntil == "" {
 			r.PublicUntil = c.policy.PublicUntil(r, class)

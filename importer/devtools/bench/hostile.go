@@ -185,7 +185,7 @@ func verdict(report, stderr string, r HostileResult) string {
 		t := rep.Totals()
 		v := fmt.Sprintf("accepted %d, rejected %d", t.Accepted, t.Rejected)
 		for _, is := range rep.Issues {
-			if is.Severity == "error" {
+			if is.Severity == importer.SeverityError {
 				return v + fmt.Sprintf(" (line %d: %s)", is.Line, clipText(is.Reason, 70))
 			}
 		}
