@@ -48,45 +48,56 @@ func PolicyFor(regime string) (Policy, error) {
 // seriousCategories can never be minor and, under NDRC rules, are 严重.
 var seriousCategories = []string{"吊销", "责令停产停业", "责令关闭", "限制从业", "限制开展生产经营活动", "暂扣许可证件", "降低资质等级"}
 
-// Classify returns "withheld" (not published at all), "minor", "general" or "serious".
-func (p Policy) Classify(r *index.Record) string {
+// PenaltyClass is how a penalty is published: not at all, or for the minor, general or serious
+// period of the regime.
+type PenaltyClass string
+
+const (
+	ClassWithheld PenaltyClass = "withheld" // not published at all
+	ClassMinor    PenaltyClass = "minor"    // 轻微
+	ClassGeneral  PenaltyClass = "general"  // 一般
+	ClassSerious  PenaltyClass = "serious"  // 严重
+)
+
+// Classify returns the penalty's class under the policy.
+func (p Policy) Classify(r *index.Record) PenaltyClass {
 	cat := strings.TrimSpace(r.Fields["category"])
 	if cat == "警告" {
-		return "withheld" // warning-only penalties are not published
+		return ClassWithheld // warning-only penalties are not published
 	}
 	switch r.Severity {
 	case "轻微":
 		if p.Regime == RegimeNDRC {
-			return "withheld"
+			return ClassWithheld
 		}
-		return "minor"
+		return ClassMinor
 	case "严重":
-		return "serious"
+		return ClassSerious
 	}
 	for _, s := range seriousCategories {
 		if strings.Contains(cat, s) {
-			return "serious"
+			return ClassSerious
 		}
 	}
 	fine, _ := strconv.ParseFloat(r.Fields["fine"], 64)
 	onlyNotice := strings.Contains(cat, "通报批评") && !strings.Contains(cat, "罚款")
 	if onlyNotice || (strings.Contains(cat, "罚款") && fine < p.SmallFineWan && !strings.Contains(cat, "没收")) {
-		return "minor"
+		return ClassMinor
 	}
-	return "general"
+	return ClassGeneral
 }
 
 // PublicUntil returns the last public day of a penalty without an explicit 公示截止期.
 // Under gsxt rules a restriction lasting longer (处罚有效期) extends publication.
-func (p Policy) PublicUntil(r *index.Record, class string) string {
+func (p Policy) PublicUntil(r *index.Record, class PenaltyClass) string {
 	months := p.GeneralMonths
 	switch class {
-	case "minor":
+	case ClassMinor:
 		months = p.MinorMonths
 		if p.Regime == RegimeNDRC {
 			months = p.GeneralMonths // NDRC: 一般 minimum 3 months, maximum 1 year
 		}
-	case "serious":
+	case ClassSerious:
 		months = p.SeriousMonths
 	}
 	d, err := time.Parse(time.DateOnly, r.Date)

@@ -15,7 +15,7 @@ func TestPolicy(t *testing.T) {
 	for _, tc := range []struct {
 		p     Policy
 		r     *index.Record
-		class string
+		class PenaltyClass
 		until string
 	}{
 		{gsxt, rec("警告", "", "", ""), "withheld", ""},

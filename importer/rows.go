@@ -174,7 +174,7 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 	}
 	if r.Type == index.TypePenalty {
 		class := c.policy.Classify(r)
-		if class == "withheld" {
+		if class == ClassWithheld {
 			reason := "仅警告的行政处罚不予公示"
 			if r.Fields["category"] != "警告" {
 				reason = "轻微失信信息不予公示"
@@ -185,7 +185,7 @@ func (c *converter) convert(line int, values []string) (*index.Entity, *index.Re
 			r.PublicUntil = c.policy.PublicUntil(r, class)
 		}
 		if r.Severity == "" {
-			r.Severity = map[string]string{"minor": "轻微", "general": "一般", "serious": "严重"}[class]
+			r.Severity = map[PenaltyClass]string{ClassMinor: "轻微", ClassGeneral: "一般", ClassSerious: "严重"}[class]
 		}
 	}
 	return nil, r, issues, accepted
