@@ -22,7 +22,7 @@ type placement struct {
 // with pin off it pins nothing and says so.
 func placeProcesses(pin bool) placement {
 	unpinned := func(why string) placement {
-		return placement{note: fmt.Sprintf("NOT PINNED (%s): load generator and servers share %d CPUs, so the client takes CPU time from the server and the ratios understate it", why, runtime.NumCPU())}
+		return placement{note: fmt.Sprintf("NOT PINNED (%s): load generator and servers share %d CPUs and compete for them, so the ratios compare less well between runs and machines", why, runtime.NumCPU())}
 	}
 	if !pin {
 		return unpinned("--pin=false")
