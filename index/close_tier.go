@@ -289,14 +289,11 @@ func closeShard(ctx context.Context, sh bleve.Index, cols *columns, cq *closeQue
 		lists []postingList // of the bigram and its reversal, segment by segment
 		count uint64
 	}
-	// Padding a found query's page looks for the names sharing most of its bigrams as
-	// typed; swapped neighbours are a typing mistake, for the query that found nothing.
-	padding := budget <= maxCloseExtra
 	slots := make([]slot, len(cq.bigrams))
 	rev := make([]bool, len(cq.bigrams)) // the reversed bigram is in some name of the shard
 	for i, b := range cq.bigrams {
 		terms := []string{b}
-		if r := cq.reversed[i]; r != b && !padding {
+		if r := cq.reversed[i]; r != b {
 			terms = append(terms, r)
 		}
 		for k, t := range terms {
