@@ -86,6 +86,14 @@ func TestOpenAPI(t *testing.T) {
 		`POST /api/v1/objections/XY20261122ABCD1234/supplement {}`:                     404,
 		`POST /api/v1/admin/objections/XY20261122ABCD1234/actions {"action":"accept"}`: 401,
 
+		// Tip-offs: anyone files one; following it needs the check code.
+		"/api/v1/tipoffs/stats":                  200,
+		"/api/v1/tipoffs/JB-20261122-7Q4K":       404,
+		"/api/v1/admin/tipoffs":                  401,
+		"/api/v1/admin/tipoffs/JB-20261122-7Q4K": 401,
+		`POST /api/v1/tipoffs {"entity":"` + huawei + `","kind":"error","content":"公示的罚款金额与处罚决定书不一致。"}`: 201,
+		`POST /api/v1/admin/tipoffs/JB-20261122-7Q4K/actions {"action":"accept","reason":"x"}`:          401,
+
 		// Batch screening: "POST path body" (JSON).
 		`POST /api/v1/screen {"as_of":"2025-01-01","subjects":[{"code":"` + huawei + `"},{"name":"厦门安泰（福建）贸易有限公司","ref":7},"91350200776049653B"]}`: 200,
 		`POST /api/v1/screen {"subjects":[]}`: 400,

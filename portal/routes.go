@@ -80,6 +80,15 @@ func (s *Server) siteMap(scr *screening) routeList {
 	r.GET("/api/v1/objections/:tracking", search, oneMB, sameOrigin, noStore, s.apiObjection)
 	r.POST("/api/v1/objections/:tracking/supplement", forms, filing, noStore, s.apiSupplement)
 
+	// Tip-offs (举报): anyone reports an entity or a record; followed by number and check code.
+	r.GET("/tipoffs/new", pages, oneMB, sameOrigin, noStore, s.pageTipoffNew)
+	r.POST("/tipoffs/new", forms, filing, noStore, s.pagePostTipoff)
+	r.GET("/tipoffs/:tracking", pages, oneMB, sameOrigin, noStore, s.pageTipoffStatus)
+	r.POST("/tipoffs/:tracking", forms, oneMB, noStore, s.pageTipoffCheck)
+	r.POST("/api/v1/tipoffs", forms, filing, noStore, s.apiFileTipoff)
+	r.GET("/api/v1/tipoffs/stats", search, oneMB, sameOrigin, s.apiTipoffStats)
+	r.GET("/api/v1/tipoffs/:tracking", search, oneMB, sameOrigin, noStore, s.apiTipoff)
+
 	// Back office: reviewers get a working budget, not the public form limit.
 	r.GET("/admin/login", search, oneMB, sameOrigin, noStore, s.pageAdminLogin)
 	r.POST("/admin/login", login, oneMB, noStore, s.pageAdminLoginPost)
@@ -91,6 +100,9 @@ func (s *Server) siteMap(scr *screening) routeList {
 	r.GET("/api/v1/admin/objections", search, oneMB, sameOrigin, noStore, token, s.apiAdminQueue)
 	r.GET("/api/v1/admin/objections/:tracking", search, oneMB, sameOrigin, noStore, token, s.apiAdminCase)
 	r.POST("/api/v1/admin/objections/:tracking/actions", search, oneMB, noStore, token, s.apiAdminAction)
+	r.GET("/api/v1/admin/tipoffs", search, oneMB, sameOrigin, noStore, token, s.apiAdminTipoffs)
+	r.GET("/api/v1/admin/tipoffs/:tracking", search, oneMB, sameOrigin, noStore, token, s.apiAdminTipoff)
+	r.POST("/api/v1/admin/tipoffs/:tracking/actions", search, oneMB, noStore, token, s.apiAdminTipoffAction)
 
 	// Screening: a list of up to 10,000 subjects per request.
 	r.GET("/screen", pages, oneMB, sameOrigin, noStore, scr.page)
