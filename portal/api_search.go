@@ -43,6 +43,9 @@ func searchRequest(c *gin.Context) (index.SearchRequest, error) {
 
 // apiSearch: GET /api/v1/search
 func (s *Server) apiSearch(c *gin.Context) {
+	if refuseUnknownParams(c, searchParams) {
+		return
+	}
 	r, err := searchRequest(c)
 	if err != nil {
 		s.apiFail(c, err)

@@ -48,9 +48,10 @@ func TestOpenAPI(t *testing.T) {
 		"/api/v1/lists/blacklist":                  200,
 		"/api/v1/lists/penalties?year=2025&size=5": 200,
 		"/api/v1/lists/abnormal?state=x":           400,
-		"/healthz":                                 200,
-		"/readyz":                                  200,
-		"/api/v1/changes?list=blacklist":           200,
+		"/api/v1/lists/penalties?severity=serious": 400,
+		"/healthz":                       200,
+		"/readyz":                        200,
+		"/api/v1/changes?list=blacklist": 200,
 
 		// Credit reports.
 		"/entities/" + huawei + "/report.json":                  200,
