@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/blevesearch/bleve/v2/search/query"
+
 	"github.com/gongshi/gongshi/index/fold"
 	"github.com/gongshi/gongshi/index/uscc"
 )
@@ -88,4 +90,18 @@ func (sc *Screener) fetchCandidates(ctx context.Context, items []*screenItem) er
 		}
 	}
 	return nil
+}
+
+// candidates are the codes of the first n entities of a band, in rank order, found by the
+// search engine (collectTiered: bitmaps and columns where the band allows) as a search is.
+func (g *Generation) candidates(ctx context.Context, band query.Query, n int) ([]string, error) {
+	page, err := g.collectTiered(ctx, &tieredQuery{bands: []query.Query{band}}, n, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	codes := make([]string, len(page.hits))
+	for i, h := range page.hits {
+		codes[i] = h.ID
+	}
+	return codes, nil
 }

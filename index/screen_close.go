@@ -98,11 +98,8 @@ func (sc *Screener) closeCodes(ctx context.Context, name string, in nameShape) (
 	} else {
 		match = bleve.NewConjunctionQuery(termQ(KindEntity, FieldKind, 0), pq.MatchQuery())
 	}
-	req := bleve.NewSearchRequestOptions(match, closeSearchHits, 0, false)
-	req.Score = bleve.ScoreNone
-	req.SortBy(rankSort)
 	sctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	res, err := sc.g.Alias.SearchInContext(sctx, req)
+	codes, err = sc.g.candidates(sctx, match, closeSearchHits)
 	cancel()
 	if err != nil {
 		var bre *BadRequestError
@@ -110,9 +107,6 @@ func (sc *Screener) closeCodes(ctx context.Context, name string, in nameShape) (
 			return nil, &[2]string{"the name could not be searched: " + bre.MessageEN, "名称无法检索：" + bre.Message}, nil
 		}
 		return nil, nil, err
-	}
-	for _, h := range res.Hits {
-		codes = append(codes, h.ID)
 	}
 	if len(codes) == 0 {
 		codes, err = sc.looseCodes(ctx, in)

@@ -6,6 +6,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -121,20 +122,14 @@ func (sc *Screener) formerNameCodes(ctx context.Context, keys []string) (map[str
 				terms = append(terms, termQ(k, FieldFormerKey, 0))
 			}
 		}
-		req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(termQ(KindEntity, FieldKind, 0), bleve.NewDisjunctionQuery(terms...)),
-			len(terms)*4+16, 0, false)
-		req.Score = bleve.ScoreNone
-		req.SortBy([]string{"_id"})
+		band := bleve.NewConjunctionQuery(termQ(KindEntity, FieldKind, 0), bleve.NewDisjunctionQuery(terms...))
 		sctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-		res, err := sc.g.Alias.SearchInContext(sctx, req)
+		codes, err := sc.g.candidates(sctx, band, len(terms)*4+16)
 		cancel()
 		if err != nil {
 			return nil, nil, searchError(err)
 		}
-		codes := make([]string, len(res.Hits))
-		for i, h := range res.Hits {
-			codes[i] = h.ID
-		}
+		slices.Sort(codes) // code order: each key's owners in a stable order
 		found, err := sc.entities(ctx, codes)
 		if err != nil {
 			return nil, nil, err
