@@ -25,7 +25,8 @@ func TestTipoffLifecycle(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC) // a Friday in China
 		s.Now = func() time.Time { return now }
-		a := newTipoff("JB-20261120-7Q4K", objection.TipoffError, "厦门市市场监督管理局")
+		const a0Tracking = "JB-20261120-7Q4K"
+		a := newTipoff(a0Tracking, objection.TipoffError, "厦门市市场监督管理局")
 		if err := s.CreateTipoff(ctx, a, "CHECKCODE123", []Attachment{{Name: "照片.jpg", MIME: "image/jpeg", Size: 3, SHA256: "ab", Path: "x"}}, "10.0.0.9"); err != nil {
 			t.Fatal(err)
 		}
@@ -51,6 +52,12 @@ func TestTipoffLifecycle(t *testing.T) {
 		atts, err := s.TipoffAttachments(ctx, got.ID)
 		if err != nil || len(atts) != 1 || atts[0].Name != "照片.jpg" {
 			t.Errorf("attachments %+v %v", atts, err)
+		}
+		if a, tracking, err := s.TipoffAttachmentByID(ctx, atts[0].ID); err != nil || tracking != a0Tracking || a.Path != "x" {
+			t.Errorf("attachment by id: %+v %q %v", a, tracking, err)
+		}
+		if _, _, err := s.TipoffAttachmentByID(ctx, atts[0].ID+100); !errors.Is(err, ErrNotFound) {
+			t.Errorf("unknown attachment: %v", err)
 		}
 
 		queue, err := s.TipoffQueue(ctx, TipoffFilter{Authority: "厦门市市场监督管理局"})
