@@ -64,9 +64,6 @@ type Screener struct {
 	corrected   map[string]map[string]string
 	// pending objections by the entity they concern: record id (or the entity code) → filed day.
 	pending map[string]map[string]string
-	// document frequencies of name character pairs, for loose retrieval
-	dfMu sync.Mutex
-	df   map[string]uint64
 }
 
 // AsOf is the day the flags are computed for.

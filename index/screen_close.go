@@ -10,12 +10,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
@@ -109,9 +106,24 @@ func (sc *Screener) closeCodes(ctx context.Context, name string, in nameShape) (
 		return nil, nil, err
 	}
 	if len(codes) == 0 {
-		codes, err = sc.looseCodes(ctx, in)
+		// None holds every word: the names holding most of its character pairs, as the close
+		// tier of a search finds them.
+		sctx, cancel := context.WithTimeout(ctx, looseTimeout)
+		defer cancel()
+		page, err := sc.g.collectClose(sctx, pq, []query.Query{termQ(KindEntity, FieldKind, 0)}, looseHits, nil)
+		if err != nil {
+			if sctx.Err() != nil && ctx.Err() == nil {
+				return nil, nil, nil // too slow to be worth it: no candidates rather than no answer
+			}
+			return nil, nil, searchError(err)
+		}
+		if page != nil {
+			for _, h := range page.hits {
+				codes = append(codes, h.ID)
+			}
+		}
 	}
-	return codes, nil, err
+	return codes, nil, nil
 }
 
 func (sc *Screener) closeNotFound(it *screenItem, en, zh string) {
@@ -206,112 +218,12 @@ type scoredHit struct {
 }
 
 // Loose retrieval, for a name the normal search misses because one word breaks the phrase: a
-// typo, or a region put in or left out (华威新材料 vs 华威（福建）新材料).
+// typo, or a region put in or left out (华威新材料 vs 华威（福建）新材料). The close tier of
+// search finds the names holding most of its character pairs.
 const (
-	looseMinCoreRunes = 4  // shorter names have too few character pairs to go on
-	looseTerms        = 4  // the rarest pairs of the input that are searched
-	looseMinMatch     = 2  // of which a candidate must share
-	looseHits         = 10 // scored, of which MaxScreenCandidates are kept
-	looseTimeout      = 500 * time.Millisecond
+	looseHits    = 10 // scored, of which MaxScreenCandidates are kept
+	looseTimeout = 500 * time.Millisecond
 )
-
-var nameQueryAnalyzer = sync.OnceValue(func() analysis.Analyzer {
-	m, err := NewMapping()
-	if err != nil {
-		panic(err)
-	}
-	return m.AnalyzerNamed(AnalyzerNameQuery)
-})
-
-// docFreq is the number of entity and record names holding a term, over all shards; looked up
-// once per screening (the same pairs recur from name to name).
-func (sc *Screener) docFreq(term []byte) (uint64, error) {
-	sc.dfMu.Lock()
-	df, ok := sc.df[string(term)]
-	sc.dfMu.Unlock()
-	if ok {
-		return df, nil
-	}
-	for _, shard := range sc.g.shards {
-		d, err := shard.FieldDictRange(FieldName, term, term)
-		if err != nil {
-			return 0, err
-		}
-		for {
-			e, err := d.Next()
-			if err != nil || e == nil {
-				break
-			}
-			if e.Term == string(term) {
-				df += e.Count
-			}
-		}
-		d.Close()
-	}
-	sc.dfMu.Lock()
-	if sc.df == nil {
-		sc.df = map[string]uint64{}
-	}
-	sc.df[string(term)] = df
-	sc.dfMu.Unlock()
-	return df, nil
-}
-
-// looseCodes searches the input's rarest character pairs (by document frequency, so the search
-// touches short posting lists only: never 科技 or 贸易) for entities sharing at least two.
-func (sc *Screener) looseCodes(ctx context.Context, in nameShape) ([]string, error) {
-	if len(in.core) < looseMinCoreRunes {
-		return nil, nil
-	}
-	type term struct {
-		text string
-		df   uint64
-	}
-	var terms []term
-	seen := map[string]bool{}
-	for _, tok := range nameQueryAnalyzer().Analyze([]byte(string(in.core))) {
-		t := string(tok.Term)
-		if utf8.RuneCountInString(t) != 2 || seen[t] {
-			continue
-		}
-		seen[t] = true
-		df, err := sc.docFreq(tok.Term)
-		if err != nil {
-			return nil, err
-		}
-		if df > 0 { // a pair found nowhere is the typo itself
-			terms = append(terms, term{t, df})
-		}
-	}
-	if len(terms) < looseMinMatch {
-		return nil, nil
-	}
-	sort.SliceStable(terms, func(i, j int) bool { return terms[i].df < terms[j].df })
-	if len(terms) > looseTerms {
-		terms = terms[:looseTerms]
-	}
-	qs := make([]query.Query, len(terms))
-	for i, t := range terms {
-		qs[i] = termQ(t.text, FieldName, 0)
-	}
-	dq := bleve.NewDisjunctionQuery(qs...)
-	dq.SetMin(looseMinMatch)
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(termQ(KindEntity, FieldKind, 0), dq), looseHits, 0, false)
-	sctx, cancel := context.WithTimeout(ctx, looseTimeout)
-	defer cancel()
-	res, err := sc.g.Alias.SearchInContext(sctx, req)
-	if err != nil {
-		if sctx.Err() != nil && ctx.Err() == nil {
-			return nil, nil // too slow to be worth it: no candidates rather than no answer
-		}
-		return nil, searchError(err)
-	}
-	codes := make([]string, len(res.Hits))
-	for i, h := range res.Hits {
-		codes[i] = h.ID
-	}
-	return codes, nil
-}
 
 // Name similarity.
 
