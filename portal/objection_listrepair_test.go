@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -194,7 +195,7 @@ func TestListRepairRemovesTheEntry(t *testing.T) {
 		t.Errorf("change log: %+v", change)
 	}
 	feed := getBody(t, ts.URL+"/feeds/abnormal.atom")
-	mustContain(t, "abnormal feed", feed, "厦门安泰（福建）贸易有限公司")
+	mustContain(t, "abnormal feed", feed, "<title>移出：厦门安泰（福建）贸易有限公司</title>", "记录编号 "+abnormal)
 
 	// Every later generation carries the removal as the agency's own would be: the entry is no
 	// longer in force, so the badge and the list's current entries drop it.
@@ -214,6 +215,16 @@ func TestListRepairRemovesTheEntry(t *testing.T) {
 	page := getBody(t, ts.URL+"/entities/"+antai)
 	mustContain(t, "entity page after the rebuild", page, note, "移出</span> "+day+" · 厦门市市场监督管理局")
 	mustNotContain(t, "entity page after the rebuild", page, "尚未移出")
+	var hits struct {
+		Results []struct {
+			Code   string
+			Badges []string
+		}
+	}
+	getJSON(t, ts.URL+"/api/v1/search?q="+antai, 200, &hits)
+	if len(hits.Results) != 1 || slices.Contains(hits.Results[0].Badges, index.HasAbnormal) {
+		t.Errorf("search card after the rebuild: %+v", hits.Results)
+	}
 	var list index.ListResponse
 	getJSON(t, ts.URL+"/api/v1/lists/abnormal?state=current", 200, &list)
 	for _, r := range list.Records {
