@@ -264,3 +264,35 @@ func TestBlacklistRepairConditions(t *testing.T) {
 		t.Errorf("the same entry again: %d %s", res.StatusCode, body)
 	}
 }
+
+// TestRepairConditionsAtDecision: the conditions hold on the day a repair is granted, not only
+// on filing: of two applications for the subject's list entries, filed together, the second
+// cannot be granted once the first is (one list repair a year).
+func TestRepairConditionsAtDecision(t *testing.T) {
+	s, ts := testServer(t)
+	abnormal := recordOf(t, ts.URL, antai, "abnormal")
+	var filed [2]filedCase
+	for i := range filed {
+		res, body := postForm(t, ts.URL+"/api/v1/objections", repairFiling(abnormal), []multipartFile{{"变更登记通知书.pdf", pdfBytes}}, nil)
+		if res.StatusCode != 201 {
+			t.Fatalf("file %d: %d %s", i, res.StatusCode, body)
+		}
+		json.Unmarshal(body, &filed[i])
+	}
+	first := reviewerAct(t, s, ts.URL, "chen", "厦门市市场监督管理局", filed[0].Tracking)
+	for _, step := range []string{`{"action":"accept","reason":"材料齐全"}`, `{"action":"close","outcome":"repaired","reason":"符合条件"}`} {
+		if code, b := first(step); code != 200 {
+			t.Fatalf("%s: %d %s", step, code, b)
+		}
+	}
+	second := reviewerAct(t, s, ts.URL, "zhao", "厦门市市场监督管理局", filed[1].Tracking)
+	if code, b := second(`{"action":"accept","reason":"材料齐全"}`); code != 200 {
+		t.Fatalf("accept: %d %s", code, b)
+	}
+	if code, b := second(`{"action":"close","outcome":"repaired","reason":"符合条件"}`); code != 409 || !strings.Contains(b, "已不符合信用修复条件") {
+		t.Errorf("a second repair granted: %d %s", code, b)
+	}
+	if code, b := second(`{"action":"close","outcome":"not_repaired","reason":"已于今日准予修复"}`); code != 200 {
+		t.Errorf("refusing it: %d %s", code, b)
+	}
+}

@@ -173,12 +173,40 @@ func (s *Server) decide(ctx context.Context, tracking string, step store.Step) (
 		return nil, errNoStore
 	}
 	step.DeadlineDays, step.Holidays = s.cfg.Objections.DeadlineDays, s.cfg.Objections.Holidays
+	if step.Action == objection.ActClose && step.Outcome == objection.Repaired {
+		if err := s.stillRepairable(ctx, st, tracking); err != nil {
+			return nil, err
+		}
+	}
 	c, err := st.Transition(ctx, tracking, step)
 	if err != nil {
 		return nil, err
 	}
 	s.overlay.invalidate()
 	return c, nil
+}
+
+// stillRepairable checks a repair's conditions again when a reviewer grants it: since the
+// filing the subject may have had another repair granted or a heavier penalty, or the entry may
+// have been removed, and the rules hold on the day of the decision.
+func (s *Server) stillRepairable(ctx context.Context, st *store.Store, tracking string) error {
+	c, err := st.CaseByTracking(ctx, tracking)
+	if err != nil || c.Kind != objection.KindRepair {
+		return nil // the transition reports what is wrong
+	}
+	g := s.live.Acquire()
+	if g == nil {
+		return index.ErrNotReady
+	}
+	defer g.Release()
+	rec, err := g.Docs.Record(ctx, c.RecordID)
+	if err != nil || rec == nil {
+		return nil // the record left the data: the decision stays on file (importer.Corrections)
+	}
+	if err := s.repairEligible(ctx, g, rec); err != nil {
+		return &store.RuleError{Msg: "已不符合信用修复条件，不能准予修复：" + err.Error()}
+	}
+	return nil
 }
 
 // storeError maps store failures to a status and a message pair.
