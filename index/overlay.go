@@ -63,6 +63,9 @@ func ApplyOverlay(ctx context.Context, recs []*Record, ov Overlay) ([]*Record, e
 			for k, v := range fix {
 				c.Fields[k] = v
 			}
+			if v, ok := fix["removal_date"]; ok && r.Type.IsList() {
+				c.Removed = v // removed by a decision (credit repair): no longer in force, as a build records it
+			}
 			c.ObjectionSince = since
 			r = &c
 		}

@@ -139,11 +139,16 @@ func TestListRepairRemovesTheEntry(t *testing.T) {
 			r.Fields["removal_authority"] != "厦门市市场监督管理局" || r.Fields["correction_note"] != note {
 			t.Errorf("repaired entry: %v", r.Fields)
 		}
+		if r.Removed != day {
+			t.Errorf("repaired entry still in force before the next build: removed %q, want %s", r.Removed, day)
+		}
 	}
 	if !found {
 		t.Fatal("a repaired list entry must stay public as history, not be hidden")
 	}
-	mustContain(t, "entity page", getBody(t, ts.URL+"/entities/"+antai), note)
+	repairedPage := getBody(t, ts.URL+"/entities/"+antai)
+	mustContain(t, "entity page", repairedPage, note)
+	mustNotContain(t, "entity page before the next build", repairedPage, "尚未移出")
 	var signed struct {
 		Report struct {
 			ListStatus []struct {
