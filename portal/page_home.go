@@ -30,7 +30,12 @@ func (s *Server) pageHome(c *gin.Context) {
 		s.pageFail(c, err)
 		return
 	}
+	counts, err := s.publicCounts(c.Request.Context(), g)
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
 	s.render(c, http.StatusOK, "home", layoutView{Section: "home", HideSearch: true, Data: homeView{
-		Entities: st.Entities, Lists: listLinksWithCounts(st), DataDate: g.Info.DataDate, BuiltAt: g.Info.BuiltAt,
+		Entities: st.Entities, Lists: listLinksWithCounts(counts), DataDate: g.Info.DataDate, BuiltAt: g.Info.BuiltAt,
 	}})
 }

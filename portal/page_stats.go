@@ -33,7 +33,12 @@ func (s *Server) pageStats(c *gin.Context) {
 		s.pageFail(c, err)
 		return
 	}
-	view := newStatsView(st, list)
+	counts, err := s.publicCounts(c.Request.Context(), g)
+	if err != nil {
+		s.pageFail(c, err)
+		return
+	}
+	view := newStatsView(st, counts, list)
 	// Objection statistics are public (transparency); without the store the page still shows the rest.
 	if db := s.sqlStore(); db != nil {
 		if ost, err := db.Stats(c.Request.Context(), s.today()); err == nil {
@@ -125,8 +130,8 @@ type chartRow struct {
 	Value int
 }
 
-func newStatsView(st *index.Stats, list string) statsView {
-	v := statsView{DataDate: st.DataDate, Entities: st.Entities, Lists: listLinksWithCounts(st)}
+func newStatsView(st *index.Stats, counts map[index.RecordType]int, list string) statsView {
+	v := statsView{DataDate: st.DataDate, Entities: st.Entities, Lists: listLinksWithCounts(counts)}
 	end, err := time.Parse(time.DateOnly, st.DataDate)
 	if err != nil {
 		end = st.Computed

@@ -180,11 +180,11 @@ func navLists() []listLink {
 	return out
 }
 
-// listLinksWithCounts adds the record count of each list from the generation's statistics.
-func listLinksWithCounts(st *index.Stats) []listLink {
+// listLinksWithCounts adds to each list the number of records its page shows today.
+func listLinksWithCounts(counts map[index.RecordType]int) []listLink {
 	out := navLists()
 	for i := range out {
-		out[i].Count = st.Records[out[i].Type]
+		out[i].Count = counts[out[i].Type]
 	}
 	return out
 }

@@ -88,6 +88,7 @@ type Server struct {
 	log      *slog.Logger
 	live     *index.Live
 	newest   atomic.Pointer[index.GenerationInfo] // the data folder's current generation, as last read
+	counts   publicCounts                         // what each list's page shows today
 	searcher *index.Searcher
 	engine   *gin.Engine
 	started  time.Time
