@@ -182,16 +182,20 @@ func TestScreenBrowser(t *testing.T) {
 		b.do(chromedp.Navigate(base+"/screen"), chromedp.WaitVisible(chromedp.CSS("#screen-file")))
 		b.do(chromedp.SetUploadFiles(chromedp.CSS("#screen-file"), []string{csvFile}),
 			chromedp.Click(chromedp.CSS(`#screen-form button[value="csv"]`)))
-		var got []byte
+		// The browser may show the file under its name before its bytes are in: wait until it
+		// has some and they stopped changing.
+		var got, prev []byte
 		deadline := time.Now().Add(15 * time.Second)
-		for time.Now().Before(deadline) && got == nil {
+		for time.Now().Before(deadline) && (len(got) == 0 || !bytes.Equal(got, prev)) {
+			prev = got
+			got = nil
 			files, _ := filepath.Glob(filepath.Join(downloads, "*.csv"))
 			for _, f := range files {
 				got, _ = os.ReadFile(f)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
-		if got == nil {
+		if len(got) == 0 {
 			entries, _ := os.ReadDir(downloads)
 			t.Fatalf("no CSV downloaded: %v", entries)
 		}
