@@ -240,13 +240,15 @@ func (s *DocStore) groupIDs(ctx context.Context, codes []string) (groupIDs, erro
 }
 
 // Compaction after an update. Each update adds a small segment beside the shard's large one;
-// every search term is looked up once per segment, so segments must not pile up. The small
-// segments are merged into one when there are more than maxSmallSegments of them, and the
-// whole shard into one segment when the small ones (or the deleted documents) reach
-// rewriteShare of the large one: rewriting the large segment then costs a tenth of the
-// updates that led to it, spread over them.
+// every search term is looked up once per segment, and a name search looks up many. After 200
+// updates of 100 rows at 20,000 entities, allowing four small segments left name searches 2.4
+// times slower at the median than a fresh build, and one small segment 0.97 times (see
+// docs/benchmarks.md). So the small segments are merged into one after every update that
+// leaves more than maxSmallSegments, and the whole shard into one segment when the small one
+// (or the deleted documents) reaches rewriteShare of the large one: rewriting the large
+// segment then costs a tenth of the updates that led to it, spread over them.
 const (
-	maxSmallSegments = 4
+	maxSmallSegments = 1
 	rewriteShare     = 0.10
 )
 
