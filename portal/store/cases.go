@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"crypto/subtle"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
@@ -137,31 +136,15 @@ func (s *Store) CreateCase(ctx context.Context, c *Case, checkCode string, atts 
 		if err != nil {
 			return err
 		}
-		if err := s.addAttachments(ctx, tx, c.ID, atts); err != nil {
+		if err := s.addFilingAttachments(ctx, tx, caseFiling, c.ID, atts); err != nil {
 			return err
 		}
-		if err := s.addEvent(ctx, tx, c.ID, Event{At: now, Actor: "applicant", Action: "file", To: objection.Submitted, Note: c.Kind.Label()}); err != nil {
+		if err := s.addFilingEvent(ctx, tx, caseFiling, c.ID, Event{At: now, Actor: "applicant", Action: "file", To: objection.Submitted, Note: c.Kind.Label()}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, AuditEntry{Actor: "applicant", Action: "case.file", Subject: c.Tracking,
 			Detail: fmt.Sprintf("kind=%s record=%s attachments=%d", c.Kind, c.RecordID, len(atts)), IP: ip})
 	})
-}
-
-func (s *Store) addAttachments(ctx context.Context, tx *sql.Tx, caseID int64, atts []Attachment) error {
-	for _, a := range atts {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO attachments(case_id, name, mime, size, sha256, path, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			caseID, a.Name, a.MIME, a.Size, a.SHA256, a.Path, fmtTime(s.Now())); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *Store) addEvent(ctx context.Context, tx *sql.Tx, caseID int64, e Event) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO case_events(case_id, at, actor, action, from_state, to_state, note) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		caseID, fmtTime(e.At), e.Actor, e.Action, string(e.From), string(e.To), e.Note)
-	return err
 }
 
 // CaseByTracking returns a case.
@@ -176,58 +159,20 @@ func (s *Store) CaseByTracking(ctx context.Context, tracking string) (*Case, err
 // CheckCase returns the case if the check code is right; a wrong code and an unknown tracking
 // number give the same ErrNotFound, so neither can be probed.
 func (s *Store) CheckCase(ctx context.Context, tracking, checkCode string) (*Case, error) {
-	var hash string
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT check_hash FROM cases WHERE tracking = ?`), tracking).Scan(&hash)
-	if err == sql.ErrNoRows {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
-	}
-	if subtle.ConstantTimeCompare([]byte(hash), []byte(hashSecret(checkCode))) != 1 {
-		return nil, ErrNotFound
+	if err := s.checkFiling(ctx, caseFiling, tracking, checkCode); err != nil {
+		return nil, err
 	}
 	return s.CaseByTracking(ctx, tracking)
 }
 
 // Events returns a case's timeline, oldest first.
 func (s *Store) Events(ctx context.Context, caseID int64) ([]Event, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT at, actor, action, from_state, to_state, note FROM case_events WHERE case_id = ? ORDER BY id`), caseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		var at string
-		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.From, &e.To, &e.Note); err != nil {
-			return nil, err
-		}
-		e.At = parseTime(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return s.filingEvents(ctx, caseFiling, caseID)
 }
 
 // Attachments returns a case's attachments.
 func (s *Store) Attachments(ctx context.Context, caseID int64) ([]Attachment, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, name, mime, size, sha256, path, uploaded_at FROM attachments WHERE case_id = ? ORDER BY id`), caseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Attachment
-	for rows.Next() {
-		var a Attachment
-		var at string
-		if err := rows.Scan(&a.ID, &a.Name, &a.MIME, &a.Size, &a.SHA256, &a.Path, &at); err != nil {
-			return nil, err
-		}
-		a.UploadedAt = parseTime(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return s.filingAttachments(ctx, caseFiling, caseID)
 }
 
 // Step is one transition requested by a reviewer or the applicant.
@@ -297,10 +242,10 @@ func (s *Store) Transition(ctx context.Context, tracking string, st Step) (*Case
 		if st.Action == objection.ActClose {
 			note = st.Outcome.Label() + "：" + st.Reason
 		}
-		if err := s.addEvent(ctx, tx, c.ID, Event{At: now, Actor: st.Actor, Action: string(st.Action), From: from, To: to, Note: note}); err != nil {
+		if err := s.addFilingEvent(ctx, tx, caseFiling, c.ID, Event{At: now, Actor: st.Actor, Action: string(st.Action), From: from, To: to, Note: note}); err != nil {
 			return err
 		}
-		if err := s.addAttachments(ctx, tx, c.ID, st.Attachments); err != nil {
+		if err := s.addFilingAttachments(ctx, tx, caseFiling, c.ID, st.Attachments); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("%s→%s", from, to)

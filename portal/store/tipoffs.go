@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/subtle"
 	"database/sql"
 	"fmt"
 	"time"
@@ -72,24 +71,15 @@ func (s *Store) CreateTipoff(ctx context.Context, t *Tipoff, checkCode string, a
 		if err != nil {
 			return err
 		}
-		for _, a := range atts {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tipoff_attachments(tipoff_id, name, mime, size, sha256, path, uploaded_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)`), t.ID, a.Name, a.MIME, a.Size, a.SHA256, a.Path, fmtTime(now)); err != nil {
-				return err
-			}
+		if err := s.addFilingAttachments(ctx, tx, tipoffFiling, t.ID, atts); err != nil {
+			return err
 		}
-		if err := s.addTipoffEvent(ctx, tx, t.ID, Event{At: now, Actor: "reporter", Action: "file", To: objection.Submitted, Note: t.Kind.Label()}); err != nil {
+		if err := s.addFilingEvent(ctx, tx, tipoffFiling, t.ID, Event{At: now, Actor: "reporter", Action: "file", To: objection.Submitted, Note: t.Kind.Label()}); err != nil {
 			return err
 		}
 		return s.appendAudit(ctx, tx, AuditEntry{Actor: "reporter", Action: "tipoff.file", Subject: t.Tracking,
 			Detail: fmt.Sprintf("kind=%s entity=%s record=%s attachments=%d", t.Kind, t.EntityCode, t.RecordID, len(atts)), IP: ip})
 	})
-}
-
-func (s *Store) addTipoffEvent(ctx context.Context, tx *sql.Tx, id int64, e Event) error {
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO tipoff_events(tipoff_id, at, actor, action, from_state, to_state, note) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		id, fmtTime(e.At), e.Actor, e.Action, string(e.From), string(e.To), e.Note)
-	return err
 }
 
 // TipoffByTracking returns a tip-off.
@@ -104,58 +94,20 @@ func (s *Store) TipoffByTracking(ctx context.Context, tracking string) (*Tipoff,
 // CheckTipoff returns the tip-off if the check code is right; a wrong code and an unknown
 // tracking number give the same ErrNotFound.
 func (s *Store) CheckTipoff(ctx context.Context, tracking, checkCode string) (*Tipoff, error) {
-	var hash string
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT check_hash FROM tipoffs WHERE tracking = ?`), tracking).Scan(&hash)
-	if err == sql.ErrNoRows {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
-	}
-	if subtle.ConstantTimeCompare([]byte(hash), []byte(hashSecret(checkCode))) != 1 {
-		return nil, ErrNotFound
+	if err := s.checkFiling(ctx, tipoffFiling, tracking, checkCode); err != nil {
+		return nil, err
 	}
 	return s.TipoffByTracking(ctx, tracking)
 }
 
 // TipoffEvents returns a tip-off's timeline, oldest first.
 func (s *Store) TipoffEvents(ctx context.Context, id int64) ([]Event, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT at, actor, action, from_state, to_state, note FROM tipoff_events WHERE tipoff_id = ? ORDER BY id`), id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		var at string
-		if err := rows.Scan(&at, &e.Actor, &e.Action, &e.From, &e.To, &e.Note); err != nil {
-			return nil, err
-		}
-		e.At = parseTime(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return s.filingEvents(ctx, tipoffFiling, id)
 }
 
 // TipoffAttachments returns a tip-off's attachments.
 func (s *Store) TipoffAttachments(ctx context.Context, id int64) ([]Attachment, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, name, mime, size, sha256, path, uploaded_at FROM tipoff_attachments WHERE tipoff_id = ? ORDER BY id`), id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Attachment
-	for rows.Next() {
-		var a Attachment
-		var at string
-		if err := rows.Scan(&a.ID, &a.Name, &a.MIME, &a.Size, &a.SHA256, &a.Path, &at); err != nil {
-			return nil, err
-		}
-		a.UploadedAt = parseTime(at)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return s.filingAttachments(ctx, tipoffFiling, id)
 }
 
 // TipoffStep is a reviewer's step on a tip-off.
@@ -206,7 +158,7 @@ func (s *Store) TransitionTipoff(ctx context.Context, tracking string, st Tipoff
 			fmtTime(t.DecidedAt), t.Deadline, fmtTime(now), t.ID); err != nil {
 			return err
 		}
-		if err := s.addTipoffEvent(ctx, tx, t.ID, Event{At: now, Actor: st.Actor, Action: string(st.Action), From: from, To: to, Note: note}); err != nil {
+		if err := s.addFilingEvent(ctx, tx, tipoffFiling, t.ID, Event{At: now, Actor: st.Actor, Action: string(st.Action), From: from, To: to, Note: note}); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("%s→%s", from, to)
