@@ -17,9 +17,15 @@ import (
 
 // objectionFail answers an objection error as structured JSON.
 func (s *Server) objectionFail(c *gin.Context, err error) {
-	status, code, en, zh := storeErrorStatus(err)
+	s.filingFail(c, err, "objection", storeErrorStatus)
+}
+
+// filingFail answers an error of a filing (an objection, a tip-off) as structured JSON, with
+// the form's fields at fault; classify gives its status, code and messages.
+func (s *Server) filingFail(c *gin.Context, err error, what string, classify func(error) (int, string, string, string)) {
+	status, code, en, zh := classify(err)
 	if status == 500 {
-		s.log.Error("objection request failed", "path", c.FullPath(), "err", err)
+		s.log.Error(what+" request failed", "path", c.FullPath(), "err", err)
 	}
 	if status == 503 {
 		c.Header("Retry-After", "30")

@@ -13,19 +13,7 @@ import (
 
 // tipoffFail answers a tip-off error as structured JSON, with the fields at fault.
 func (s *Server) tipoffFail(c *gin.Context, err error) {
-	status, code, en, zh := tipoffErrorStatus(err)
-	if status == 500 {
-		s.log.Error("tip-off request failed", "path", c.FullPath(), "err", err)
-	}
-	if status == 503 {
-		c.Header("Retry-After", "30")
-	}
-	var fe fieldErrors
-	if errors.As(err, &fe) {
-		c.AbortWithStatusJSON(status, gin.H{"error": APIError{Code: code, Message: en, MessageZH: zh}, "fields": fe})
-		return
-	}
-	apiError(c, status, code, en, zh)
+	s.filingFail(c, err, "tip-off", tipoffErrorStatus)
 }
 
 // apiFileTipoff: POST /api/v1/tipoffs
