@@ -355,6 +355,12 @@ func (s *Server) pageAdminAttachment(c *gin.Context) {
 		s.htmlError(c, status, "未找到附件", zh)
 		return
 	}
+	s.serveAttachment(c, a)
+}
+
+// serveAttachment sends a filing's attachment from outside the web root, as a download of its
+// checked type, never inline (a PDF cannot run in the portal's origin).
+func (s *Server) serveAttachment(c *gin.Context, a *store.Attachment) {
 	f, err := os.Open(a.Path)
 	if err != nil {
 		s.htmlError(c, http.StatusNotFound, "附件文件缺失", "附件的元数据存在但文件已不在存储中，请联系管理员。")

@@ -2,8 +2,6 @@ package portal
 
 import (
 	"net/http"
-	"net/url"
-	"os"
 	"strconv"
 	"strings"
 
@@ -172,14 +170,5 @@ func (s *Server) pageAdminTipoffAttachment(c *gin.Context) {
 		s.htmlError(c, status, "未找到附件", zh)
 		return
 	}
-	f, err := os.Open(a.Path)
-	if err != nil {
-		s.htmlError(c, http.StatusNotFound, "附件文件缺失", "附件的元数据存在但文件已不在存储中，请联系管理员。")
-		return
-	}
-	defer f.Close()
-	c.Header("Content-Type", a.MIME)
-	c.Header("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(a.Name))
-	c.Header("X-Content-Type-Options", "nosniff")
-	http.ServeContent(c.Writer, c.Request, "", a.UploadedAt, f)
+	s.serveAttachment(c, a)
 }

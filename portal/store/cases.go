@@ -335,17 +335,5 @@ func joinAnd(parts []string) string {
 
 // AttachmentByID returns an attachment and the tracking number of its case.
 func (s *Store) AttachmentByID(ctx context.Context, id int64) (*Attachment, string, error) {
-	var a Attachment
-	var tracking, at string
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT a.id, a.name, a.mime, a.size, a.sha256, a.path, a.uploaded_at, c.tracking
-		FROM attachments a JOIN cases c ON c.id = a.case_id WHERE a.id = ?`), id).
-		Scan(&a.ID, &a.Name, &a.MIME, &a.Size, &a.SHA256, &a.Path, &at, &tracking)
-	if err == sql.ErrNoRows {
-		return nil, "", ErrNotFound
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrUnavailable, err)
-	}
-	a.UploadedAt = parseTime(at)
-	return &a, tracking, nil
+	return s.filingAttachment(ctx, caseFiling, id)
 }

@@ -91,3 +91,20 @@ func (s *Store) filingAttachments(ctx context.Context, f filing, id int64) ([]At
 	}
 	return out, rows.Err()
 }
+
+// filingAttachment returns one attachment and the tracking number of its filing.
+func (s *Store) filingAttachment(ctx context.Context, f filing, id int64) (*Attachment, string, error) {
+	var a Attachment
+	var tracking, at string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT a.id, a.name, a.mime, a.size, a.sha256, a.path, a.uploaded_at, f.tracking
+		FROM `+f.attachments+` a JOIN `+f.table+` f ON f.id = a.`+f.key+` WHERE a.id = ?`), id).
+		Scan(&a.ID, &a.Name, &a.MIME, &a.Size, &a.SHA256, &a.Path, &at, &tracking)
+	if err == sql.ErrNoRows {
+		return nil, "", ErrNotFound
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	a.UploadedAt = parseTime(at)
+	return &a, tracking, nil
+}

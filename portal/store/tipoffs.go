@@ -258,17 +258,5 @@ func (s *Store) TipoffStats(ctx context.Context, day string) (*TipoffStats, erro
 
 // TipoffAttachmentByID returns a tip-off's attachment and the tip-off's tracking number.
 func (s *Store) TipoffAttachmentByID(ctx context.Context, id int64) (*Attachment, string, error) {
-	var a Attachment
-	var tracking, at string
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT a.id, a.name, a.mime, a.size, a.sha256, a.path, a.uploaded_at, t.tracking
-		FROM tipoff_attachments a JOIN tipoffs t ON t.id = a.tipoff_id WHERE a.id = ?`), id).
-		Scan(&a.ID, &a.Name, &a.MIME, &a.Size, &a.SHA256, &a.Path, &at, &tracking)
-	if err == sql.ErrNoRows {
-		return nil, "", ErrNotFound
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("%w: %v", ErrUnavailable, err)
-	}
-	a.UploadedAt = parseTime(at)
-	return &a, tracking, nil
+	return s.filingAttachment(ctx, tipoffFiling, id)
 }
